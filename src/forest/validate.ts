@@ -1,0 +1,59 @@
+import { ModelError } from "../errors.js";
+import type { Matrix } from "../util/matrix.js";
+import type { ForestOptions } from "./classifier.js";
+
+/**
+ * Checks shared by every engine before fitting: non-empty, one label per row, integer labels
+ * 0..K-1, at least two classes. Returns the number of classes.
+ */
+export function checkFitInput(X: Matrix, y: ArrayLike<number>): { nClasses: number } {
+  if (X.rows === 0 || X.cols === 0) {
+    throw new ModelError("FIT_EMPTY", `Cannot train on an empty matrix (${X.rows} rows × ${X.cols} columns).`, {
+      hint: "Give at least one row per class.",
+    });
+  }
+  if (y.length !== X.rows) {
+    throw new ModelError("FIT_LABEL_COUNT", `Got ${X.rows} rows but ${y.length} labels.`, { hint: "Give one label per row." });
+  }
+  let max = -1;
+  const seen = new Set<number>();
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i];
+    if (!Number.isInteger(v) || v < 0) {
+      throw new ModelError("FIT_BAD_LABEL", `Label at row ${i} is ${v}; labels must be class indices 0, 1, ...`);
+    }
+    seen.add(v);
+    if (v > max) max = v;
+  }
+  if (seen.size < 2) {
+    throw new ModelError("FIT_SINGLE_CLASS", `All ${y.length} training rows have the same class (${max}).`, {
+      hint: "A classifier needs examples of at least two classes.",
+    });
+  }
+  return { nClasses: max + 1 };
+}
+
+export function checkPredictInput(X: Matrix, nFeatures: number): Matrix {
+  if (X.rows > 0 && X.cols !== nFeatures) {
+    throw new ModelError("PREDICT_FEATURES", `The model was trained on ${nFeatures} features but got vectors of ${X.cols}.`, {
+      hint: "Embed with the same embedder and dimensions the model was trained with.",
+    });
+  }
+  return X;
+}
+
+/** Number of features to try per split (or per tree, for ml-random-forest). */
+export function resolveMaxFeatures(spec: ForestOptions["maxFeatures"], nFeatures: number): number {
+  let k: number;
+  if (spec === undefined || spec === "sqrt") k = Math.round(Math.sqrt(nFeatures));
+  else if (spec === "log2") k = Math.round(Math.log2(nFeatures));
+  else if (spec === "all") k = nFeatures;
+  else if (typeof spec === "number" && Number.isInteger(spec) && spec >= 1) k = Math.min(spec, nFeatures);
+  else if (typeof spec === "number" && spec > 0 && spec < 1) k = Math.floor(spec * nFeatures);
+  else {
+    throw new ModelError("FOREST_MAX_FEATURES", `maxFeatures ${JSON.stringify(spec)} is not understood.`, {
+      hint: 'Use "sqrt", "log2", "all", a whole number of features, or a fraction between 0 and 1.',
+    });
+  }
+  return Math.max(1, Math.min(nFeatures, k));
+}
