@@ -5,8 +5,10 @@
 export interface ErrorWhere {
   /** File the problem is in. */
   file?: string;
-  /** 1-based line (or record number for JSON arrays). */
+  /** 1-based line in a text file. */
   line?: number;
+  /** 1-based record number, for JSON arrays where lines mean little. */
+  record?: number;
   /** Field or column name. */
   field?: string;
 }
@@ -34,6 +36,7 @@ export class SentivecError extends Error {
 export function formatWhere(where: ErrorWhere): string {
   let out = where.file ?? "";
   if (where.line !== undefined) out += out ? `:${where.line}` : `line ${where.line}`;
+  if (where.record !== undefined) out += `${out ? " " : ""}record ${where.record}`;
   if (where.field !== undefined) out += `${out ? " " : ""}(field "${where.field}")`;
   return out;
 }

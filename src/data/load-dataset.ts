@@ -1,0 +1,239 @@
+import { readFile, stat } from "node:fs/promises";
+import { extname } from "node:path";
+import { DataError, type ErrorWhere } from "../errors.js";
+import { sha256Hex } from "../util/sha256.js";
+import type { Dataset, LabeledText, LoadStats } from "./labeled-text.js";
+import { type LabelScheme, parseLabel } from "./parse-label.js";
+import { parseVector } from "./parse-vector.js";
+import type { RawRecord, RawTable } from "./raw-record.js";
+import { readDelimited } from "./read-delimited.js";
+import { readJsonArray, readJsonLines } from "./read-json-records.js";
+import { readTabLines } from "./read-tab-lines.js";
+
+/** "lines" is headerless `sentence<TAB>label`, one per line. */
+export type DatasetFormat = "csv" | "tsv" | "lines" | "json" | "jsonl";
+
+export interface LoadDatasetOptions {
+  /** File format. Default: from the extension (.csv, .tsv, .txt → lines, .json, .jsonl/.ndjson). */
+  format?: DatasetFormat;
+  /** Column holding the text. Default: the first of text, sentence, review, content, combined (any case). */
+  textField?: string;
+  /** Column holding the label. Default: the first of label, score, sentiment, stars, rating (any case). */
+  labelField?: string;
+  /** Column holding a precomputed vector (array, or "[...]" string). Default: none; "embedding" if present. */
+  vectorField?: string | false;
+  /** How labels are read. Default "binary". */
+  labels?: LabelScheme;
+  /** Set false to load unlabelled data (labels are then ignored). Default true. */
+  requireLabels?: boolean;
+  /** Skip and count bad rows instead of stopping at the first. Default false. */
+  skipBadRows?: boolean;
+  /** Drop exact-duplicate texts, keeping the first. Default true: repeats leak across a train/test split. */
+  dedupe?: boolean;
+}
+
+const TEXT_FIELDS = ["text", "sentence", "review", "content", "combined"];
+const LABEL_FIELDS = ["label", "score", "sentiment", "stars", "rating"];
+const VECTOR_FIELDS = ["embedding", "vector"];
+const MAX_REPORTED_BAD_ROWS = 20;
+
+/**
+ * Loads one or more labelled text files into a Dataset: reads each by format, picks the text/label/vector
+ * fields, parses labels, checks vectors, drops neutral ratings and duplicate texts (counted), and
+ * fingerprints the result. A bad row stops the load with `file:line` and the reason unless
+ * `skipBadRows` is set.
+ */
+export async function loadDataset(paths: string | string[], options: LoadDatasetOptions = {}): Promise<Dataset> {
+  const files = Array.isArray(paths) ? paths : [paths];
+  if (files.length === 0) throw new DataError("DATA_NO_FILES", "No dataset files given.", { hint: "Name at least one file." });
+  const stats: LoadStats = {
+    rows: 0, kept: 0, duplicatesRemoved: 0, conflictingDuplicates: 0, neutralDropped: 0, badRowsSkipped: 0, badRows: [],
+  };
+  const items: LabeledText[] = [];
+  for (const file of files) {
+    const table = await readTable(file, options.format ?? formatOf(file));
+    collectItems(file, table, options, stats, items);
+  }
+  const kept = options.dedupe === false ? items : dedupe(items, stats);
+  stats.kept = kept.length;
+  checkVectorLengths(kept);
+  const labels = [...new Set(kept.map((i) => i.label).filter((l): l is string => l !== undefined))].sort();
+  return { items: kept, labels, stats, files, fingerprint: fingerprint(kept) };
+}
+
+export function formatOf(file: string): DatasetFormat {
+  const ext = extname(file).toLowerCase();
+  switch (ext) {
+    case ".csv": return "csv";
+    case ".tsv": return "tsv";
+    case ".txt": return "lines";
+    case ".json": return "json";
+    case ".jsonl":
+    case ".ndjson": return "jsonl";
+    default:
+      throw new DataError("DATA_FORMAT", `Cannot tell the format from the extension "${ext}".`, {
+        where: { file },
+        hint: "Name the format: csv, tsv, lines (headerless sentence<TAB>label), json or jsonl.",
+      });
+  }
+}
+
+async function readTable(file: string, format: DatasetFormat): Promise<RawTable> {
+  let content: string;
+  try {
+    if (!(await stat(file)).isFile()) throw new Error("not a file");
+    content = await readFile(file, "utf8");
+  } catch (cause) {
+    const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
+    throw new DataError(missing ? "DATA_MISSING_FILE" : "DATA_UNREADABLE", missing ? "File not found." : `Cannot read the file: ${(cause as Error).message}.`, {
+      where: { file },
+      hint: "Check the path (it is relative to the current directory).",
+      cause,
+    });
+  }
+  if (content.trim() === "" || content === "\ufeff") {
+    throw new DataError("DATA_EMPTY", "The file is empty.", { where: { file }, hint: "A dataset needs at least one row." });
+  }
+  switch (format) {
+    case "csv": return readDelimited(file, content, { delimiter: ",", quotes: true });
+    case "tsv": return readDelimited(file, content, { delimiter: "\t", quotes: false });
+    case "lines": return readTabLines(file, content);
+    case "json": return readJsonArray(file, content);
+    case "jsonl": return readJsonLines(file, content);
+  }
+}
+
+/** Finds a column: the requested name (exact, then any case), else the first known default present. */
+function resolveField(file: string, columns: string[], requested: string | undefined, defaults: string[], what: string): string {
+  const byLower = new Map(columns.map((c) => [c.toLowerCase(), c]));
+  if (requested !== undefined) {
+    const found = columns.includes(requested) ? requested : byLower.get(requested.toLowerCase());
+    if (found !== undefined) return found;
+    throw new DataError("DATA_MISSING_COLUMN", `No ${what} column "${requested}". Columns found: ${listColumns(columns)}.`, {
+      where: { file },
+      hint: `Name the ${what} column with --${what}-field (textField/labelField).`,
+    });
+  }
+  for (const d of defaults) {
+    const found = byLower.get(d);
+    if (found !== undefined) return found;
+  }
+  throw new DataError("DATA_MISSING_COLUMN", `No ${what} column: none of ${defaults.join(", ")}. Columns found: ${listColumns(columns)}.`, {
+    where: { file },
+    hint: `Name the ${what} column with --${what}-field (textField/labelField).`,
+  });
+}
+
+function listColumns(columns: string[]): string {
+  return columns.length ? columns.map((c) => JSON.stringify(c)).join(", ") : "(none)";
+}
+
+function collectItems(file: string, table: RawTable, options: LoadDatasetOptions, stats: LoadStats, out: LabeledText[]): void {
+  const requireLabels = options.requireLabels !== false;
+  const textField = resolveField(file, table.columns, options.textField, TEXT_FIELDS, "text");
+  const labelField = requireLabels ? resolveField(file, table.columns, options.labelField, LABEL_FIELDS, "label") : undefined;
+  const vectorField =
+    options.vectorField === false
+      ? undefined
+      : options.vectorField !== undefined
+        ? resolveField(file, table.columns, options.vectorField, [], "vector")
+        : table.columns.find((c) => VECTOR_FIELDS.includes(c.toLowerCase()));
+  const scheme = options.labels ?? "binary";
+
+  for (const record of table.records) {
+    stats.rows++;
+    const where: ErrorWhere = { file, line: record.line, record: record.record };
+    try {
+      const item = toItem(record, where, textField, labelField, vectorField, scheme);
+      if (item === null) stats.neutralDropped++;
+      else out.push(item);
+    } catch (error) {
+      if (!options.skipBadRows || !(error instanceof DataError)) throw error;
+      stats.badRowsSkipped++;
+      if (stats.badRows.length < MAX_REPORTED_BAD_ROWS) {
+        stats.badRows.push({ file, line: record.line, record: record.record, reason: error.message });
+      }
+    }
+  }
+}
+
+function toItem(
+  record: RawRecord, where: ErrorWhere, textField: string, labelField: string | undefined,
+  vectorField: string | undefined, scheme: LabelScheme,
+): LabeledText | null {
+  if (record.problem) {
+    throw new DataError("DATA_BAD_ROW", `Malformed row: ${record.problem}.`, { where, hint: "Fix the row, or pass --skip-bad-rows to skip and count such rows." });
+  }
+  const rawText = record.fields[textField];
+  if (typeof rawText !== "string" || rawText.trim() === "") {
+    throw new DataError("DATA_BLANK_TEXT", rawText === undefined || rawText === null ? "The text is missing." : typeof rawText !== "string" ? `The text is a ${typeof rawText}, not a string.` : "The text is blank.", {
+      where: { ...where, field: textField },
+      hint: "Every row needs a non-empty text; fix it or pass --skip-bad-rows.",
+    });
+  }
+  let label: string | undefined;
+  if (labelField !== undefined) {
+    const parsed = parseLabel(record.fields[labelField], scheme, { ...where, field: labelField });
+    if (parsed === null) return null;
+    label = parsed;
+  }
+  const item: LabeledText = { text: rawText, label, source: { file: where.file as string, line: record.line, record: record.record } };
+  if (vectorField !== undefined) {
+    const parsed = parseVector(record.fields[vectorField]);
+    if ("problem" in parsed) {
+      throw new DataError("DATA_BAD_VECTOR", `Bad vector: ${parsed.problem}.`, { where: { ...where, field: vectorField } });
+    }
+    item.vector = parsed.vector;
+  }
+  return item;
+}
+
+/** Keeps the first copy of each exact text; counts the rest, and those whose label disagreed. */
+function dedupe(items: LabeledText[], stats: LoadStats): LabeledText[] {
+  const firstLabel = new Map<string, string | undefined>();
+  const kept: LabeledText[] = [];
+  for (const item of items) {
+    if (firstLabel.has(item.text)) {
+      stats.duplicatesRemoved++;
+      if (firstLabel.get(item.text) !== item.label) stats.conflictingDuplicates++;
+      continue;
+    }
+    firstLabel.set(item.text, item.label);
+    kept.push(item);
+  }
+  return kept;
+}
+
+/** Precomputed vectors must all be the same length: a model has one input size. */
+function checkVectorLengths(items: LabeledText[]): void {
+  const first = items.find((i) => i.vector !== undefined);
+  if (!first?.vector) return;
+  for (const item of items) {
+    const n = item.vector?.length;
+    if (n === undefined) {
+      throw new DataError("DATA_MISSING_VECTOR", "This row has no vector but earlier rows do.", {
+        where: item.source,
+        hint: "Either every row carries a precomputed vector or none does.",
+      });
+    }
+    if (n !== first.vector.length) {
+      throw new DataError("DATA_VECTOR_LENGTH", `The vector has ${n} values but the first row's (${formatSource(first.source)}) has ${first.vector.length}.`, {
+        where: item.source,
+        hint: "All precomputed vectors must come from the same model and dimensions.",
+      });
+    }
+  }
+}
+
+function formatSource(s: LabeledText["source"]): string {
+  return s.line !== undefined ? `${s.file}:${s.line}` : `${s.file} record ${s.record}`;
+}
+
+function fingerprint(items: LabeledText[]): string {
+  const parts: string[] = [];
+  for (const i of items) {
+    parts.push(`${i.label ?? ""}\t${i.text}`);
+    if (i.vector) parts.push(Buffer.from(i.vector.buffer, i.vector.byteOffset, i.vector.byteLength).toString("base64"));
+  }
+  return sha256Hex(parts.join("\n"));
+}

@@ -1,0 +1,76 @@
+/**
+ * Tokenisation for the offline embedder. Kept deliberately simple and fully deterministic: the same
+ * string gives the same tokens on every machine (Unicode NFKC + lower-casing, no locale rules).
+ * Changing anything here changes the offline embedder's output, so bump its version when you do.
+ */
+export interface Token {
+  text: string;
+  /** "word", or "punct" for sentence punctuation that ends a negation scope. */
+  kind: "word" | "punct";
+}
+
+const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|n['’]t|[.,!?;:]/gu;
+const HTML_TAG = /<[^>]{0,40}>/g;
+
+export function normalizeText(text: string): string {
+  return text.normalize("NFKC").toLowerCase().replace(HTML_TAG, " ").replace(/’/g, "'");
+}
+
+export function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  for (const m of normalizeText(text).matchAll(TOKEN)) {
+    const t = m[0];
+    const kind = /^[.,!?;:]$/.test(t) ? "punct" : "word";
+    // Treebank-style text splits "doesn't" into "does n't": glue it back so both spellings agree.
+    if (t === "n't" && out.length > 0 && out[out.length - 1].kind === "word") {
+      out[out.length - 1] = { text: out[out.length - 1].text + "n't", kind: "word" };
+      continue;
+    }
+    out.push({ text: t, kind });
+  }
+  return out;
+}
+
+const NEGATORS = new Set([
+  "not", "no", "never", "none", "nothing", "nobody", "nowhere", "neither", "nor", "without",
+  "hardly", "barely", "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "wasnt", "werent",
+  "wont", "wouldnt", "shouldnt", "couldnt", "aint", "havent", "hasnt", "hadnt", "arent", "n't",
+]);
+
+/** True for words that flip the polarity of what follows ("not", "never", "didn't", "dont"...). */
+export function isNegator(word: string): boolean {
+  return NEGATORS.has(word) || word.endsWith("n't");
+}
+
+/** Words after which the earlier clause matters less ("good screen but awful battery"). */
+export function isContrast(word: string): boolean {
+  return word === "but" || word === "however" || word === "although" || word === "though" || word === "yet";
+}
+
+/** How many words a negation reaches when no punctuation ends it first. */
+export const NEGATION_SCOPE = 3;
+
+/**
+ * Marks each word token that sits inside a negation scope: from a negator up to NEGATION_SCOPE words,
+ * stopped early by punctuation or a contrast word.
+ */
+export function negationMask(tokens: Token[]): boolean[] {
+  const mask = new Array<boolean>(tokens.length).fill(false);
+  let remaining = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.kind === "punct" || isContrast(t.text)) {
+      remaining = 0;
+      continue;
+    }
+    if (isNegator(t.text)) {
+      remaining = NEGATION_SCOPE;
+      continue;
+    }
+    if (remaining > 0) {
+      mask[i] = true;
+      remaining--;
+    }
+  }
+  return mask;
+}

@@ -1,0 +1,24 @@
+import type { EvaluationReport } from "./evaluation-report.js";
+
+const f3 = (x: number): string => x.toFixed(3);
+
+/** The report as a plain-text table, in the layout of scikit-learn's classification_report. */
+export function formatReport(report: EvaluationReport, title = "Evaluation"): string {
+  const nameWidth = Math.max(12, ...report.labels.map((l) => l.length)) + 2;
+  const row = (name: string, cells: string[]) => name.padStart(nameWidth) + cells.map((c) => c.padStart(11)).join("");
+  const lines: string[] = [];
+  lines.push(`${title} (${report.n} rows)`);
+  lines.push(row("", ["precision", "recall", "f1", "support"]));
+  for (const c of report.perClass) lines.push(row(c.label, [f3(c.precision), f3(c.recall), f3(c.f1), String(c.support)]));
+  lines.push("");
+  lines.push(row("accuracy", ["", "", f3(report.accuracy), String(report.n)]));
+  lines.push(row("macro avg", [f3(report.macro.precision), f3(report.macro.recall), f3(report.macro.f1), String(report.n)]));
+  lines.push(row("weighted avg", [f3(report.weighted.precision), f3(report.weighted.recall), f3(report.weighted.f1), String(report.n)]));
+  if (report.rocAuc !== null) lines.push(row("ROC-AUC", ["", "", f3(report.rocAuc), ""]));
+  lines.push("");
+  lines.push("Confusion matrix (rows: true, columns: predicted)");
+  const cellWidth = Math.max(8, ...report.labels.map((l) => l.length + 2), ...report.confusion.flat().map((v) => String(v).length + 2));
+  lines.push("".padStart(nameWidth) + report.labels.map((l) => l.padStart(cellWidth)).join(""));
+  report.confusion.forEach((r, t) => lines.push(report.labels[t].padStart(nameWidth) + r.map((v) => String(v).padStart(cellWidth)).join("")));
+  return lines.join("\n");
+}
