@@ -37,4 +37,17 @@ export interface ForestOptions {
   minSamplesSplit?: number;
   /** Seed for bootstrap and feature sampling. Default 42. */
   seed?: number;
+  /** Split quality (sentivec engine): "gini" (default) or "entropy". */
+  criterion?: "gini" | "entropy";
+  /** Class weights (sentivec engine): "balanced" weighs classes inversely to their frequency; default null (equal). */
+  classWeight?: "balanced" | null;
+  /** Grow each tree on a bootstrap sample (sentivec engine). Default true. */
+  bootstrap?: boolean;
+  /** Compute the out-of-bag accuracy after fitting (sentivec engine). Default false. */
+  oobScore?: boolean;
+  /**
+   * Threads used to grow trees (sentivec engine): 1 (default) or more; -1 for one per core.
+   * The fitted model is identical whatever this is.
+   */
+  nJobs?: number;
 }

@@ -17,7 +17,9 @@ const FORMAT_VERSION = 1;
  */
 export class MlRandomForestClassifier implements Classifier {
   readonly engine = "ml-random-forest";
-  readonly params: Readonly<Required<Omit<ForestOptions, "engine" | "maxDepth">> & { maxDepth: number | null }>;
+  readonly params: Readonly<
+    Required<Pick<ForestOptions, "nEstimators" | "maxFeatures" | "minSamplesLeaf" | "minSamplesSplit" | "seed">> & { maxDepth: number | null }
+  >;
   nClasses = 0;
   nFeatures = 0;
   private model: MlRandomForest | undefined;

@@ -1,0 +1,66 @@
+import { OptionsError } from "../errors.js";
+import type { ForestOptions } from "./classifier.js";
+
+/** The sentivec engine's hyperparameters with every default filled in (recorded in the model). */
+export interface ForestParams {
+  nEstimators: number;
+  maxFeatures: NonNullable<ForestOptions["maxFeatures"]>;
+  /** null = grow until leaves are pure or too small to split. */
+  maxDepth: number | null;
+  minSamplesLeaf: number;
+  minSamplesSplit: number;
+  criterion: "gini" | "entropy";
+  classWeight: "balanced" | null;
+  bootstrap: boolean;
+  oobScore: boolean;
+  seed: number;
+}
+
+/** Fills in defaults and rejects values that cannot work, naming the option. */
+export function resolveForestParams(options: ForestOptions): ForestParams {
+  const params: ForestParams = {
+    nEstimators: options.nEstimators ?? 100,
+    maxFeatures: options.maxFeatures ?? "sqrt",
+    maxDepth: options.maxDepth ?? null,
+    minSamplesLeaf: options.minSamplesLeaf ?? 1,
+    minSamplesSplit: options.minSamplesSplit ?? 2,
+    criterion: options.criterion ?? "gini",
+    classWeight: options.classWeight ?? null,
+    bootstrap: options.bootstrap ?? true,
+    oobScore: options.oobScore ?? false,
+    seed: options.seed ?? 42,
+  };
+  wholeNumber("nEstimators", params.nEstimators, 1);
+  if (params.maxDepth !== null) wholeNumber("maxDepth", params.maxDepth, 1);
+  wholeNumber("minSamplesLeaf", params.minSamplesLeaf, 1);
+  wholeNumber("minSamplesSplit", params.minSamplesSplit, 2);
+  if (!Number.isInteger(params.seed)) {
+    throw new OptionsError("FOREST_OPTION", `seed must be an integer, got ${String(params.seed)}.`);
+  }
+  if (params.criterion !== "gini" && params.criterion !== "entropy") {
+    throw new OptionsError("FOREST_OPTION", `criterion must be "gini" or "entropy", got ${JSON.stringify(params.criterion)}.`);
+  }
+  if (params.classWeight !== null && params.classWeight !== "balanced") {
+    throw new OptionsError("FOREST_OPTION", `classWeight must be "balanced" or null, got ${JSON.stringify(params.classWeight)}.`);
+  }
+  if (params.oobScore && !params.bootstrap) {
+    throw new OptionsError("FOREST_OPTION", "oobScore needs bootstrap: without it no row is out of bag.", {
+      hint: "Set bootstrap: true or oobScore: false.",
+    });
+  }
+  return params;
+}
+
+/** nJobs as a thread count: -1 means one per available core. */
+export function resolveJobs(nJobs: number | undefined, availableCores: number): number {
+  if (nJobs === undefined) return 1;
+  if (nJobs === -1) return Math.max(1, availableCores);
+  wholeNumber("nJobs", nJobs, 1);
+  return nJobs;
+}
+
+function wholeNumber(name: string, value: unknown, min: number): void {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new OptionsError("FOREST_OPTION", `${name} must be a whole number >= ${min}, got ${String(value)}.`);
+  }
+}

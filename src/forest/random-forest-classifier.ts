@@ -1,0 +1,189 @@
+import { availableParallelism } from "node:os";
+import { BundleError } from "../errors.js";
+import { type Matrix, toMatrix } from "../util/matrix.js";
+import { Random } from "../util/random.js";
+import type { Classifier, ForestOptions } from "./classifier.js";
+import { DecisionTree } from "./decision-tree.js";
+import { FeatureBinner } from "./feature-binner.js";
+import { type ForestParams, resolveForestParams, resolveJobs } from "./forest-params.js";
+import { deserializeForest, isSerializedForest, serializeForest } from "./forest-serializer.js";
+import { growTrees } from "./grow-trees.js";
+import { drawBootstrap, type TreeBuildData } from "./tree-builder.js";
+import { checkFitInput, checkPredictInput, resolveMaxFeatures } from "./validate.js";
+
+/**
+ * sentivec's own random forest (Breiman's, as in scikit-learn): bootstrap samples, CART trees grown
+ * to purity on a fresh random feature subset at every split, probabilities = mean of the leaves'
+ * class distributions. Splits are searched over ≤256 quantile bins per feature, learned once per fit.
+ *
+ * Options (defaults): nEstimators 100, maxFeatures "sqrt", maxDepth unlimited, minSamplesLeaf 1,
+ * minSamplesSplit 2, criterion "gini", classWeight null, bootstrap true, oobScore false, seed 42,
+ * nJobs 1 (threads; does not change the model, so it is kept out of `params` and the saved bytes).
+ */
+export class RandomForestClassifier implements Classifier {
+  readonly engine = "sentivec";
+  readonly params: Readonly<ForestParams>;
+  readonly nJobs: number;
+  nClasses = 0;
+  nFeatures = 0;
+  /** Impurity-based importance per feature (mean decrease in impurity), summing to 1. */
+  featureImportances = new Float64Array(0);
+  /** Out-of-bag accuracy, when fitted with `oobScore: true`. */
+  oobScore: number | null = null;
+  private trees: DecisionTree[] = [];
+
+  constructor(options: ForestOptions = {}) {
+    this.params = resolveForestParams(options);
+    this.nJobs = resolveJobs(options.nJobs, availableParallelism());
+  }
+
+  get treeCount(): number {
+    return this.trees.length;
+  }
+
+  fit(X: Matrix | ArrayLike<number>[], y: ArrayLike<number>): this {
+    const m = toMatrix(X, "training vectors");
+    const { nClasses } = checkFitInput(m, y);
+    const p = this.params;
+    const { binner, codes } = FeatureBinner.fitTransform(m, { shared: this.nJobs > 1 });
+    const labels = Int32Array.from(y);
+    const data: TreeBuildData = {
+      codes,
+      nSamples: m.rows,
+      nFeatures: m.cols,
+      nClasses,
+      y: labels,
+      classWeight: classWeights(labels, nClasses, p.classWeight),
+    };
+    // Every tree's seed is fixed up front, so which thread grows it cannot matter.
+    const rng = new Random(p.seed);
+    const seeds = new Uint32Array(p.nEstimators);
+    for (let t = 0; t < seeds.length; t++) seeds[t] = rng.fork();
+    const grown = growTrees(
+      data,
+      {
+        maxFeatures: resolveMaxFeatures(p.maxFeatures, m.cols),
+        maxDepth: p.maxDepth ?? Number.POSITIVE_INFINITY,
+        minSamplesLeaf: p.minSamplesLeaf,
+        minSamplesSplit: p.minSamplesSplit,
+        criterion: p.criterion,
+        bootstrap: p.bootstrap,
+      },
+      seeds,
+      this.nJobs,
+    );
+
+    this.trees = grown.map((g) => DecisionTree.fromGrown(g, nClasses, binner.edges));
+    this.nClasses = nClasses;
+    this.nFeatures = m.cols;
+    // scikit-learn's MDI: each tree's importances normalised to 1, averaged, normalised again.
+    const imp = new Float64Array(m.cols);
+    for (const g of grown) addNormalised(imp, g.importances);
+    normalise(imp);
+    this.featureImportances = imp;
+    this.oobScore = p.oobScore ? this.outOfBagAccuracy(m, labels, seeds) : null;
+    return this;
+  }
+
+  predictProba(X: Matrix | ArrayLike<number>[]): Float64Array[] {
+    this.trained();
+    const m = checkPredictInput(toMatrix(X, "vectors to predict"), this.nFeatures);
+    const K = this.nClasses;
+    const out: Float64Array[] = new Array(m.rows);
+    for (let i = 0; i < m.rows; i++) {
+      const p = new Float64Array(K);
+      const offset = i * m.cols;
+      for (const tree of this.trees) tree.addProba(m.data, offset, p, 0);
+      normalise(p);
+      out[i] = p;
+    }
+    return out;
+  }
+
+  predict(X: Matrix | ArrayLike<number>[]): Int32Array {
+    return Int32Array.from(this.predictProba(X), argmax);
+  }
+
+  serialize(): Uint8Array {
+    this.trained();
+    return serializeForest({
+      params: this.params,
+      nClasses: this.nClasses,
+      nFeatures: this.nFeatures,
+      trees: this.trees,
+      featureImportances: this.featureImportances,
+      oobScore: this.oobScore,
+    });
+  }
+
+  static isSerialized(bytes: Uint8Array): boolean {
+    return isSerializedForest(bytes);
+  }
+
+  static deserialize(bytes: Uint8Array): RandomForestClassifier {
+    const model = deserializeForest(bytes);
+    const c = new RandomForestClassifier({ ...model.params, maxDepth: model.params.maxDepth ?? undefined });
+    c.trees = model.trees;
+    c.nClasses = model.nClasses;
+    c.nFeatures = model.nFeatures;
+    c.featureImportances = model.featureImportances;
+    c.oobScore = model.oobScore;
+    return c;
+  }
+
+  /** Accuracy of each training row predicted only by trees whose bootstrap left it out. */
+  private outOfBagAccuracy(m: Matrix, labels: Int32Array, seeds: Uint32Array): number {
+    const K = this.nClasses;
+    const votes = new Float64Array(m.rows * K);
+    const counts = new Int32Array(m.rows);
+    this.trees.forEach((tree, t) => {
+      // Bootstrap draws come first from each tree's generator, so replaying them gives its sample.
+      drawBootstrap(new Random(seeds[t]), m.rows, counts);
+      for (let i = 0; i < m.rows; i++) if (counts[i] === 0) tree.addProba(m.data, i * m.cols, votes, i * K);
+    });
+    let scored = 0;
+    let correct = 0;
+    for (let i = 0; i < m.rows; i++) {
+      const row = votes.subarray(i * K, (i + 1) * K);
+      if (row.every((v) => v === 0)) continue;
+      scored++;
+      if (argmax(row) === labels[i]) correct++;
+    }
+    return scored === 0 ? 0 : correct / scored;
+  }
+
+  private trained(): void {
+    if (this.trees.length === 0) {
+      throw new BundleError("FOREST_UNTRAINED", "This forest has not been trained.", { hint: "Call fit(X, y) first." });
+    }
+  }
+}
+
+/** scikit-learn's "balanced": n / (nClasses × count of the class). */
+function classWeights(y: Int32Array, nClasses: number, mode: ForestParams["classWeight"]): Float64Array {
+  const w = new Float64Array(nClasses).fill(1);
+  if (mode !== "balanced") return w;
+  const counts = new Float64Array(nClasses);
+  for (const c of y) counts[c]++;
+  for (let c = 0; c < nClasses; c++) if (counts[c] > 0) w[c] = y.length / (nClasses * counts[c]);
+  return w;
+}
+
+function addNormalised(into: Float64Array, values: Float64Array): void {
+  let s = 0;
+  for (const v of values) s += v;
+  if (s > 0) for (let i = 0; i < values.length; i++) into[i] += values[i] / s;
+}
+
+function normalise(p: Float64Array): void {
+  let s = 0;
+  for (const v of p) s += v;
+  if (s > 0) for (let i = 0; i < p.length; i++) p[i] /= s;
+}
+
+/** Ties go to the lower class index. */
+function argmax(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+  return best;
+}

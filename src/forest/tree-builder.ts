@@ -1,0 +1,342 @@
+/**
+ * Grows one CART tree on pre-binned features. This is the hot loop of the forest.
+ *
+ * The same code runs on the main thread and inside worker threads. Workers receive it as source text
+ * (`fn.toString()` of the functions in TREE_BUILDER_FUNCTIONS), because a worker file cannot be located
+ * without `import.meta` (which tslab's CommonJS build forbids). So every function in this module must be
+ * self-contained: no imports, no module-level values, only globals and calls to the other functions
+ * listed at the bottom. (Type-only imports are fine: they vanish on compilation.)
+ */
+
+/** The only randomness a tree needs; `Random` from util/random.ts provides it. */
+export interface TreeRandom {
+  int(n: number): number;
+}
+
+/** The training set, binned once and shared by every tree (and every worker, via SharedArrayBuffer). */
+export interface TreeBuildData {
+  /** Bin codes, column-major: feature f of sample i at `f * nSamples + i`. */
+  codes: Uint8Array;
+  nSamples: number;
+  nFeatures: number;
+  nClasses: number;
+  /** Class index per sample. */
+  y: Int32Array;
+  /** Multiplier per class (all 1, or "balanced" weights). */
+  classWeight: Float64Array;
+}
+
+export interface TreeBuildParams {
+  /** Features drawn per split (more are drawn while no valid split has been found). */
+  maxFeatures: number;
+  /** Deepest level a split may happen at; Infinity for unlimited. */
+  maxDepth: number;
+  minSamplesLeaf: number;
+  minSamplesSplit: number;
+  criterion: "gini" | "entropy";
+  bootstrap: boolean;
+}
+
+/**
+ * A tree in preorder: the left child of internal node i is i + 1, so only the right child is stored.
+ * Thresholds are bin codes here; `DecisionTree` turns them into raw feature values.
+ */
+export interface GrownTree {
+  nodeCount: number;
+  /** Feature tested at each node; -1 marks a leaf. */
+  feature: Int32Array;
+  /** Samples with `code <= thresholdBin` go left. */
+  thresholdBin: Int32Array;
+  /** Internal node: index of the right child. Leaf: index into leafValues (in units of nClasses). */
+  right: Int32Array;
+  leafCount: number;
+  /** leafCount × nClasses class distributions (weighted, normalised to sum 1). */
+  leafValues: Float64Array;
+  /** Per feature: weighted impurity decrease summed over the tree's splits, divided by the root weight. */
+  importances: Float64Array;
+}
+
+/** Bootstrap sample as per-sample draw counts (weights), so no rows are copied. */
+export function drawBootstrap(rng: TreeRandom, nSamples: number, counts: Int32Array): void {
+  counts.fill(0);
+  for (let t = 0; t < nSamples; t++) counts[rng.int(nSamples)]++;
+}
+
+/** Gini or entropy (bits) of a weighted class distribution. */
+export function nodeImpurity(totals: Float64Array, offset: number, nClasses: number, weight: number, entropy: boolean): number {
+  let s = 0;
+  if (entropy) {
+    for (let k = 0; k < nClasses; k++) {
+      const p = totals[offset + k] / weight;
+      if (p > 0) s -= p * Math.log2(p);
+    }
+    return s;
+  }
+  for (let k = 0; k < nClasses; k++) {
+    const p = totals[offset + k] / weight;
+    s += p * p;
+  }
+  return 1 - s;
+}
+
+/** x·ln(x) with 0·ln(0) = 0, for the entropy split score. */
+export function xlogx(x: number): number {
+  return x > 0 ? x * Math.log(x) : 0;
+}
+
+export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: TreeRandom): GrownTree {
+  const n = data.nSamples;
+  const D = data.nFeatures;
+  const K = data.nClasses;
+  const codes = data.codes;
+  const y = data.y;
+  const entropy = params.criterion === "entropy";
+  const minLeaf = params.minSamplesLeaf;
+  const minSplit = Math.max(params.minSamplesSplit, 2 * minLeaf);
+  const maxDepth = params.maxDepth;
+  const maxFeatures = params.maxFeatures;
+
+  // Sample weights: bootstrap counts × class weight. Only in-bag samples take part in the tree.
+  const counts = new Int32Array(n);
+  if (params.bootstrap) drawBootstrap(rng, n, counts);
+  else counts.fill(1);
+  let inBag = 0;
+  for (let i = 0; i < n; i++) if (counts[i] > 0) inBag++;
+  const samples = new Int32Array(inBag);
+  const weight = new Float64Array(n);
+  const rootTotals = new Float64Array(K);
+  for (let i = 0, j = 0; i < n; i++) {
+    if (counts[i] === 0) continue;
+    samples[j++] = i;
+    const w = counts[i] * data.classWeight[y[i]];
+    weight[i] = w;
+    rootTotals[y[i]] += w;
+  }
+
+  // A tree with m samples has at most 2m - 1 nodes and m leaves; allocate once, trim at the end.
+  const cap = 2 * inBag + 1;
+  const feature = new Int32Array(cap);
+  const thresholdBin = new Int32Array(cap);
+  const right = new Int32Array(cap);
+  const leafValues = new Float64Array((inBag + 1) * K);
+  const importances = new Float64Array(D);
+  let nodeCount = 0;
+  let leafCount = 0;
+
+  // Explicit DFS stack (right child pushed first, so nodes are numbered in preorder).
+  let stackCap = 64;
+  let stStart = new Int32Array(stackCap);
+  let stEnd = new Int32Array(stackCap);
+  let stDepth = new Int32Array(stackCap);
+  let stParent = new Int32Array(stackCap);
+  let stTotals = new Float64Array(stackCap * K);
+  let sp = 0;
+  stStart[0] = 0;
+  stEnd[0] = inBag;
+  stDepth[0] = 0;
+  stParent[0] = -1;
+  stTotals.set(rootTotals, 0);
+  sp = 1;
+
+  // Scratch reused by every node: no allocation in the loop.
+  const hist = new Float64Array(256 * K);
+  const binCount = new Int32Array(256);
+  const left = new Float64Array(K);
+  const bestLeft = new Float64Array(K);
+  const totals = new Float64Array(K);
+  const perm = new Int32Array(D);
+  for (let f = 0; f < D; f++) perm[f] = f;
+
+  while (sp > 0) {
+    sp--;
+    const start = stStart[sp];
+    const end = stEnd[sp];
+    const depth = stDepth[sp];
+    const parent = stParent[sp];
+    let W = 0;
+    let nonEmpty = 0;
+    for (let k = 0; k < K; k++) {
+      const t = stTotals[sp * K + k];
+      totals[k] = t;
+      W += t;
+      if (t > 0) nonEmpty++;
+    }
+    const id = nodeCount++;
+    // The right child is popped after the whole left subtree: link it to its parent now.
+    if (parent >= 0 && parent + 1 !== id) right[parent] = id;
+    const nNode = end - start;
+
+    let bestFeature = -1;
+    let bestBin = 0;
+    if (nNode >= minSplit && depth < maxDepth && nonEmpty > 1) {
+      // Fresh random features for this split (partial Fisher–Yates over a persistent permutation).
+      // Like scikit-learn, keep drawing past maxFeatures while no valid split has turned up.
+      let bestScore = -Infinity;
+      let drawn = 0;
+      while (drawn < D && (drawn < maxFeatures || bestFeature < 0)) {
+        const j = drawn + rng.int(D - drawn);
+        const f = perm[j];
+        perm[j] = perm[drawn];
+        perm[drawn] = f;
+        drawn++;
+
+        // Class histogram of this feature's bins over the node's samples.
+        const base = f * n;
+        let lo = 255;
+        let hi = 0;
+        if (minLeaf > 1) {
+          for (let p = start; p < end; p++) {
+            const i = samples[p];
+            const c = codes[base + i];
+            hist[c * K + y[i]] += weight[i];
+            binCount[c]++;
+            if (c < lo) lo = c;
+            if (c > hi) hi = c;
+          }
+        } else {
+          for (let p = start; p < end; p++) {
+            const i = samples[p];
+            const c = codes[base + i];
+            hist[c * K + y[i]] += weight[i];
+            if (c < lo) lo = c;
+            if (c > hi) hi = c;
+          }
+        }
+
+        // Scan the split points between occupied bins, left to right.
+        if (lo < hi) {
+          for (let k = 0; k < K; k++) left[k] = 0;
+          let leftW = 0;
+          let leftN = 0;
+          for (let b = lo; b < hi; b++) {
+            let bw = 0;
+            const hb = b * K;
+            for (let k = 0; k < K; k++) {
+              const v = hist[hb + k];
+              left[k] += v;
+              bw += v;
+            }
+            if (bw === 0) continue;
+            leftW += bw;
+            if (minLeaf > 1) {
+              leftN += binCount[b];
+              if (leftN < minLeaf) continue;
+              if (nNode - leftN < minLeaf) break;
+            }
+            const rightW = W - leftW;
+            let score = 0;
+            if (entropy) {
+              // Maximising this minimises wL·H(L) + wR·H(R).
+              for (let k = 0; k < K; k++) score += xlogx(left[k]) + xlogx(totals[k] - left[k]);
+              score -= xlogx(leftW) + xlogx(rightW);
+            } else {
+              // Maximising Σl²/wL + Σr²/wR minimises the weighted Gini of the children (scikit-learn's proxy).
+              let sl = 0;
+              let sr = 0;
+              for (let k = 0; k < K; k++) {
+                const a = left[k];
+                const r = totals[k] - a;
+                sl += a * a;
+                sr += r * r;
+              }
+              score = sl / leftW + sr / rightW;
+            }
+            if (score > bestScore) {
+              bestScore = score;
+              bestFeature = f;
+              bestBin = b;
+              for (let k = 0; k < K; k++) bestLeft[k] = left[k];
+            }
+          }
+        }
+        // Clear only the bins this node touched.
+        hist.fill(0, lo * K, (hi + 1) * K);
+        if (minLeaf > 1) binCount.fill(0, lo, hi + 1);
+      }
+    }
+
+    if (bestFeature < 0) {
+      feature[id] = -1;
+      right[id] = leafCount;
+      const off = leafCount * K;
+      for (let k = 0; k < K; k++) leafValues[off + k] = totals[k] / W;
+      leafCount++;
+      continue;
+    }
+
+    // Partition the node's samples in place: code <= bestBin to the front.
+    const base = bestFeature * n;
+    let a = start;
+    let z = end - 1;
+    while (a <= z) {
+      const s = samples[a];
+      if (codes[base + s] <= bestBin) a++;
+      else {
+        samples[a] = samples[z];
+        samples[z] = s;
+        z--;
+      }
+    }
+    const mid = a;
+
+    feature[id] = bestFeature;
+    thresholdBin[id] = bestBin;
+    let leftW = 0;
+    for (let k = 0; k < K; k++) leftW += bestLeft[k];
+    const rightW = W - leftW;
+
+    // Grow the stack before pushing two children.
+    if (sp + 2 > stackCap) {
+      stackCap *= 2;
+      const grow = (old: Int32Array): Int32Array => {
+        const next = new Int32Array(stackCap);
+        next.set(old);
+        return next;
+      };
+      stStart = grow(stStart);
+      stEnd = grow(stEnd);
+      stDepth = grow(stDepth);
+      stParent = grow(stParent);
+      const t = new Float64Array(stackCap * K);
+      t.set(stTotals);
+      stTotals = t;
+    }
+    // Right child first so the left child is popped next and gets id + 1.
+    stStart[sp] = mid;
+    stEnd[sp] = end;
+    stDepth[sp] = depth + 1;
+    stParent[sp] = id;
+    for (let k = 0; k < K; k++) stTotals[sp * K + k] = totals[k] - bestLeft[k];
+    const rightSlot = sp;
+    sp++;
+    stStart[sp] = start;
+    stEnd[sp] = mid;
+    stDepth[sp] = depth + 1;
+    stParent[sp] = id;
+    for (let k = 0; k < K; k++) stTotals[sp * K + k] = bestLeft[k];
+    const leftSlot = sp;
+    sp++;
+
+    const impurity = nodeImpurity(totals, 0, K, W, entropy);
+    const impL = nodeImpurity(stTotals, leftSlot * K, K, leftW, entropy);
+    const impR = nodeImpurity(stTotals, rightSlot * K, K, rightW, entropy);
+    importances[bestFeature] += W * impurity - leftW * impL - rightW * impR;
+  }
+
+  let rootW = 0;
+  for (let k = 0; k < K; k++) rootW += rootTotals[k];
+  for (let f = 0; f < D; f++) importances[f] /= rootW;
+
+  return {
+    nodeCount,
+    feature: feature.slice(0, nodeCount),
+    thresholdBin: thresholdBin.slice(0, nodeCount),
+    right: right.slice(0, nodeCount),
+    leafCount,
+    leafValues: leafValues.slice(0, leafCount * K),
+    importances,
+  };
+}
+
+/** What a worker needs to grow trees: these functions' sources, in dependency order. */
+export const TREE_BUILDER_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [drawBootstrap, nodeImpurity, xlogx, growTree];
