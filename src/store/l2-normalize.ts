@@ -1,0 +1,30 @@
+import { StoreError } from "./store-error.js";
+
+/**
+ * Writes `src / ‖src‖₂` into `dst` at `offset`. Stored vectors and queries are both unit length, so
+ * cosine similarity is a plain dot product in the scan. Accumulates in float64 so the norm of a
+ * 1536-dim float32 vector is exact to float32 precision. Zero and non-finite vectors have no
+ * direction, so they are refused (naming `what`) rather than stored as NaN rows that poison search.
+ */
+export function l2NormalizeInto(src: ArrayLike<number>, dst: Float32Array, offset: number, what: string): void {
+  const n = src.length;
+  let sum = 0;
+  for (let j = 0; j < n; j++) {
+    const v = src[j];
+    sum += v * v;
+  }
+  if (!Number.isFinite(sum)) {
+    let bad = 0;
+    while (bad < n && Number.isFinite(src[bad])) bad++;
+    throw new StoreError("STORE_VECTOR_NOT_FINITE", `${what}: value ${bad} is ${src[bad]}.`, {
+      hint: "Vectors must contain finite numbers only (no NaN or Infinity).",
+    });
+  }
+  if (sum === 0) {
+    throw new StoreError("STORE_VECTOR_ZERO", `${what} is all zeros, so it has no direction to compare by cosine.`, {
+      hint: "Check the embedder output; a zero vector usually means an empty or failed embedding.",
+    });
+  }
+  const inv = 1 / Math.sqrt(sum);
+  for (let j = 0; j < n; j++) dst[offset + j] = src[j] * inv;
+}

@@ -1,0 +1,282 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import { endianness } from "node:os";
+import * as path from "node:path";
+import type { Metadata } from "./store-filter.js";
+import { StoreError } from "./store-error.js";
+
+/**
+ * On-disk layout of a saved store, one directory:
+ *
+ *   manifest.json        ids, labels, metadata, embedder id, dims, count, sha256 — and which vector file
+ *   vectors.<gen>.f32    count × dims raw little-endian float32, row-major (no header, no JSON numbers)
+ *
+ * A save writes `vectors.<gen+1>.f32` and then `manifest.json`, each to a temp file that is fsynced and
+ * renamed into place, the manifest last. Until the manifest rename lands, manifest.json still names
+ * the previous generation's vector file, which is untouched; so a crash at any point leaves the last
+ * good pair loadable. Old generations are deleted only after the new manifest is in place.
+ */
+export const MANIFEST_FILE = "manifest.json";
+export const STORE_FORMAT = "sentivec-vector-store";
+export const STORE_FORMAT_VERSION = 1;
+
+const VECTOR_FILE = /^vectors\.(\d+)\.f32$/;
+/** Read/write in 64 MiB slices: big enough to stream at disk speed, small enough to hash while hot in cache. */
+const CHUNK = 64 * 1024 * 1024;
+
+export interface StoreManifest {
+  format: typeof STORE_FORMAT;
+  formatVersion: number;
+  generation: number;
+  vectorsFile: string;
+  byteOrder: "little-endian";
+  embedderId: string;
+  dimensions: number;
+  count: number;
+  /** sha256 (hex) of the whole vector file. */
+  sha256: string;
+  savedAt: string;
+  ids: string[];
+  labels: (string | null)[];
+  metadata: (Metadata | null)[];
+}
+
+/** What a save writes: the rows, their vectors as one view of count × dims floats. */
+export interface StoreSnapshot {
+  embedderId: string;
+  dimensions: number;
+  ids: readonly string[];
+  labels: readonly (string | undefined)[];
+  metadata: readonly (Metadata | undefined)[];
+  vectors: Float32Array;
+}
+
+export interface SaveResult {
+  dir: string;
+  manifestFile: string;
+  vectorsFile: string;
+  generation: number;
+  count: number;
+  bytes: number;
+}
+
+export function writeStoreFiles(dir: string, snap: StoreSnapshot): SaveResult {
+  const count = snap.ids.length;
+  if (snap.vectors.length !== count * snap.dimensions) {
+    throw new StoreError("STORE_INTERNAL", `Snapshot has ${snap.vectors.length} floats for ${count} × ${snap.dimensions}.`);
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const generation = nextGeneration(dir);
+  const vectorsName = `vectors.${generation}.f32`;
+  const vectorsPath = path.join(dir, vectorsName);
+  const manifestPath = path.join(dir, MANIFEST_FILE);
+  const tag = `.tmp-${process.pid}-${Date.now()}`;
+  const vectorsTmp = vectorsPath + tag;
+  const manifestTmp = manifestPath + tag;
+  try {
+    const bytes = littleEndianBytes(snap.vectors);
+    const sha256 = writeFileDurably(vectorsTmp, bytes);
+    fs.renameSync(vectorsTmp, vectorsPath);
+    const manifest: StoreManifest = {
+      format: STORE_FORMAT,
+      formatVersion: STORE_FORMAT_VERSION,
+      generation,
+      vectorsFile: vectorsName,
+      byteOrder: "little-endian",
+      embedderId: snap.embedderId,
+      dimensions: snap.dimensions,
+      count,
+      sha256,
+      savedAt: new Date().toISOString(),
+      ids: snap.ids.slice(),
+      labels: snap.labels.map((l) => l ?? null),
+      metadata: snap.metadata.map((m) => m ?? null),
+    };
+    writeFileDurably(manifestTmp, Buffer.from(JSON.stringify(manifest)));
+    fs.renameSync(manifestTmp, manifestPath);
+    syncDir(dir);
+    removeOldGenerations(dir, generation);
+    return { dir, manifestFile: manifestPath, vectorsFile: vectorsPath, generation, count, bytes: bytes.byteLength };
+  } catch (cause) {
+    for (const tmp of [vectorsTmp, manifestTmp]) fs.rmSync(tmp, { force: true });
+    if (cause instanceof StoreError) throw cause;
+    throw new StoreError("STORE_SAVE", `Could not save the vector store to ${dir}: ${(cause as Error).message}`, {
+      where: { file: dir },
+      hint: "Check the directory is writable and the disk has room; the previous save, if any, is intact.",
+      cause,
+    });
+  }
+}
+
+/** Reads and checks manifest.json (no vectors). */
+export function readStoreManifest(dir: string): StoreManifest {
+  const file = path.join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw new StoreError("STORE_NOT_FOUND", code === "ENOENT" ? `No saved vector store here (${MANIFEST_FILE} is missing).` : `Cannot read ${MANIFEST_FILE}: ${(cause as Error).message}`, {
+      where: { file },
+      hint: code === "ENOENT" ? "Save a store to this directory first (VectorStore#save or `sentivec store add`)." : undefined,
+      cause,
+    });
+  }
+  let m: StoreManifest;
+  try {
+    m = JSON.parse(text) as StoreManifest;
+  } catch (cause) {
+    throw corrupt(file, `is not valid JSON (${(cause as Error).message}); it is truncated or corrupt`, cause);
+  }
+  if (typeof m !== "object" || m === null || m.format !== STORE_FORMAT) throw corrupt(file, "is not a sentivec vector store manifest");
+  if (m.formatVersion !== STORE_FORMAT_VERSION) {
+    throw new StoreError("STORE_VERSION", `Store format version ${m.formatVersion} is not one this sentivec reads (${STORE_FORMAT_VERSION}).`, {
+      where: { file },
+      hint: "Upgrade sentivec, or rebuild the store.",
+    });
+  }
+  const count = m.count;
+  const okCount = Number.isInteger(count) && count >= 0;
+  if (!okCount || !Number.isInteger(m.dimensions) || m.dimensions < 1) throw corrupt(file, "has an invalid count or dimensions");
+  if (typeof m.embedderId !== "string" || typeof m.sha256 !== "string" || typeof m.vectorsFile !== "string" || !VECTOR_FILE.test(m.vectorsFile)) {
+    throw corrupt(file, "is missing its embedder id, checksum or vector file name");
+  }
+  if (m.byteOrder !== "little-endian") throw corrupt(file, `names byte order ${JSON.stringify(m.byteOrder)}; only little-endian is written`);
+  for (const [key, arr] of [["ids", m.ids], ["labels", m.labels], ["metadata", m.metadata]] as const) {
+    if (!Array.isArray(arr) || arr.length !== count) {
+      throw corrupt(file, `has ${Array.isArray(arr) ? arr.length : "no"} ${key} for ${count} rows`);
+    }
+  }
+  return m;
+}
+
+/**
+ * Reads the manifest's vector file into the buffer `allocate` returns (sized count × dims), verifying
+ * size and (unless `verify` is false) sha256. No JSON numbers are parsed; the bytes land in place.
+ */
+export function readStoreVectors(dir: string, m: StoreManifest, into: Float32Array, verify = true): void {
+  const file = path.join(dir, m.vectorsFile);
+  const expected = m.count * m.dimensions * 4;
+  if (into.length !== m.count * m.dimensions) throw new StoreError("STORE_INTERNAL", "Destination buffer has the wrong size.");
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch (cause) {
+    throw new StoreError("STORE_VECTORS_MISSING", `The vector file ${m.vectorsFile} named by ${MANIFEST_FILE} cannot be opened (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}).`, {
+      where: { file },
+      hint: "The store directory is incomplete; restore it from a backup or rebuild the store.",
+      cause,
+    });
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size !== expected) {
+      throw new StoreError("STORE_VECTORS_TRUNCATED", `${size < expected ? "Truncated" : "Oversized"} vector file: ${size} bytes, but ${m.count} vectors × ${m.dimensions} dims need ${expected}.`, {
+        where: { file },
+        hint: "The file was cut short or replaced; restore it from a backup or rebuild the store.",
+      });
+    }
+    const bytes = new Uint8Array(into.buffer, into.byteOffset, expected);
+    const hash = verify ? createHash("sha256") : null;
+    let done = 0;
+    while (done < expected) {
+      const want = Math.min(CHUNK, expected - done);
+      const got = fs.readSync(fd, bytes, done, want, done);
+      if (got === 0) throw new StoreError("STORE_VECTORS_TRUNCATED", `Vector file ended after ${done} of ${expected} bytes.`, { where: { file } });
+      hash?.update(bytes.subarray(done, done + got));
+      done += got;
+    }
+    if (hash) {
+      const sha = hash.digest("hex");
+      if (sha !== m.sha256) {
+        throw new StoreError("STORE_VECTORS_CORRUPT", `Vector file is corrupt: its sha256 is ${sha.slice(0, 12)}…, the manifest expects ${m.sha256.slice(0, 12)}….`, {
+          where: { file },
+          hint: "Restore the store from a backup or rebuild it.",
+        });
+      }
+    }
+    if (endianness() === "BE") swapBytes32(bytes);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes bytes, fsyncs, returns the sha256 of what was written. */
+function writeFileDurably(file: string, bytes: Uint8Array): string {
+  const hash = createHash("sha256");
+  const fd = fs.openSync(file, "w");
+  try {
+    let done = 0;
+    while (done < bytes.byteLength) {
+      const n = fs.writeSync(fd, bytes, done, Math.min(CHUNK, bytes.byteLength - done));
+      hash.update(bytes.subarray(done, done + n));
+      done += n;
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest("hex");
+}
+
+/** Makes the renames themselves durable (POSIX); not supported on Windows, where it is skipped. */
+function syncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, "r");
+    fs.fsyncSync(fd);
+  } catch {
+    // best effort
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** One past the highest generation the manifest or any vector file mentions, so no save overwrites a file in use. */
+function nextGeneration(dir: string): number {
+  let max = 0;
+  for (const name of fs.readdirSync(dir)) {
+    const g = VECTOR_FILE.exec(name);
+    if (g) max = Math.max(max, Number(g[1]));
+  }
+  try {
+    const m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), "utf8")) as Partial<StoreManifest>;
+    if (Number.isInteger(m.generation)) max = Math.max(max, m.generation as number);
+  } catch {
+    // no manifest or an unreadable one: the file scan above is enough
+  }
+  return max + 1;
+}
+
+function removeOldGenerations(dir: string, keep: number): void {
+  for (const name of fs.readdirSync(dir)) {
+    const g = VECTOR_FILE.exec(name);
+    if (g && Number(g[1]) < keep) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function littleEndianBytes(v: Float32Array): Uint8Array {
+  const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (endianness() === "LE") return bytes;
+  const copy = bytes.slice();
+  swapBytes32(copy);
+  return copy;
+}
+
+function swapBytes32(b: Uint8Array): void {
+  for (let i = 0; i + 3 < b.length; i += 4) {
+    const t0 = b[i], t1 = b[i + 1];
+    b[i] = b[i + 3];
+    b[i + 1] = b[i + 2];
+    b[i + 2] = t1;
+    b[i + 3] = t0;
+  }
+}
+
+function corrupt(file: string, what: string, cause?: unknown): StoreError {
+  return new StoreError("STORE_MANIFEST_CORRUPT", `The store manifest ${what}.`, {
+    where: { file },
+    hint: "Restore the store directory from a backup or rebuild the store.",
+    cause,
+  });
+}

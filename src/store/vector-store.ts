@@ -1,0 +1,464 @@
+import type { Embedder } from "../embed/embedder.js";
+import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
+import type { Matrix } from "../util/matrix.js";
+import { type SaveResult, readStoreManifest, readStoreVectors, writeStoreFiles } from "./store-files.js";
+import { type Metadata, type StoreFilter, compileFilter } from "./store-filter.js";
+import { StoreError } from "./store-error.js";
+import { TopK } from "./top-k.js";
+import { VectorBuffer } from "./vector-buffer.js";
+
+export interface VectorStoreOptions {
+  /** Names the vector space, e.g. "openai:text-embedding-3-small@256". Every row must come from it. */
+  embedderId: string;
+  dimensions: number;
+  /** Embeds text queries and addTexts(); its id and dimensions must match. */
+  embedder?: Embedder;
+  /** Used instead of a plain fetcher over `embedder` (e.g. one with a cache). Implies its embedder. */
+  fetcher?: EmbeddingFetcher;
+  /** Rows to allocate up front. Default 16; growth doubles. */
+  initialCapacity?: number;
+  /** Use the WebAssembly SIMD scan when available. Default true. */
+  simd?: boolean;
+}
+
+/** A row to add. `vector` is normalised on the way in. */
+export interface VectorRecord {
+  id: string;
+  vector: ArrayLike<number>;
+  label?: string;
+  metadata?: Metadata;
+  /** If given, must equal the store's embedder id (guards against mixing vector spaces). */
+  embedderId?: string;
+}
+
+/** A row to embed and add. */
+export interface TextRecord {
+  id: string;
+  text: string;
+  label?: string;
+  metadata?: Metadata;
+}
+
+/** A row as stored: the vector is a unit-length copy. */
+export interface StoredRecord {
+  id: string;
+  vector: Float32Array;
+  label?: string;
+  metadata: Metadata;
+}
+
+export interface SearchHit {
+  id: string;
+  /** Cosine similarity in [-1, 1]. */
+  score: number;
+  label?: string;
+  metadata: Metadata;
+}
+
+export interface SearchOptions {
+  filter?: StoreFilter;
+  signal?: AbortSignal;
+}
+
+/** What the forest trains on. */
+export interface TrainingSet {
+  /** size × dims, a view of the store's buffer (no copy): valid until the store is next changed. */
+  X: Matrix;
+  /** One label per row. */
+  y: string[];
+  ids: string[];
+}
+
+export interface LoadOptions {
+  embedder?: Embedder;
+  fetcher?: EmbeddingFetcher;
+  /** Check the vector file's sha256 against the manifest. Default true (~0.3 s per GB with SHA-NI). */
+  verify?: boolean;
+  simd?: boolean;
+}
+
+/** A summary for `store info`. */
+export interface StoreInfo {
+  embedderId: string;
+  dimensions: number;
+  size: number;
+  capacity: number;
+  labels: Record<string, number>;
+  unlabeled: number;
+  kernel: "wasm-simd" | "js";
+}
+
+const EMPTY: Metadata = Object.freeze({}) as Metadata;
+
+/**
+ * A collection of (id, unit vector, label?, metadata) rows from ONE embedder, searched exactly.
+ *
+ * Vectors live in one contiguous float32 buffer (row i at i × dims) so a search is a single sequential
+ * pass and the forest can train on the buffer itself. Removal swaps the last row into the hole, so
+ * rows stay dense; row order is therefore not insertion order, and nothing depends on it (ties are
+ * broken by id).
+ */
+export class VectorStore {
+  readonly embedderId: string;
+  readonly dimensions: number;
+  private readonly buf: VectorBuffer;
+  private ids: string[] = [];
+  private labels: (string | undefined)[] = [];
+  private metadata: (Metadata | undefined)[] = [];
+  private readonly rowOf = new Map<string, number>();
+  private fetcher: EmbeddingFetcher | undefined;
+  private scratch = new Float64Array(0);
+
+  constructor(options: VectorStoreOptions) {
+    if (typeof options.embedderId !== "string" || options.embedderId === "") {
+      throw new StoreError("STORE_OPTIONS", "A vector store needs an embedderId naming its vector space.");
+    }
+    if (!Number.isInteger(options.dimensions) || options.dimensions < 1) {
+      throw new StoreError("STORE_OPTIONS", `dimensions must be a positive integer; got ${options.dimensions}.`);
+    }
+    this.embedderId = options.embedderId;
+    this.dimensions = options.dimensions;
+    this.buf = new VectorBuffer(options.dimensions, { initialCapacity: options.initialCapacity, simd: options.simd });
+    if (options.embedder || options.fetcher) this.useEmbedder(options.fetcher ?? options.embedder!);
+  }
+
+  /** A store for `embedder`'s vector space, able to embed text queries through it. */
+  static forEmbedder(embedder: Embedder | EmbeddingFetcher, options: Omit<VectorStoreOptions, "embedderId" | "dimensions" | "embedder" | "fetcher"> = {}): VectorStore {
+    const e = embedder instanceof EmbeddingFetcher ? embedder.embedder : embedder;
+    return new VectorStore({
+      ...options,
+      embedderId: e.id,
+      dimensions: e.dimensions,
+      ...(embedder instanceof EmbeddingFetcher ? { fetcher: embedder } : { embedder }),
+    });
+  }
+
+  /** Attaches the embedder (or fetcher, e.g. one with a cache) that text queries go through. */
+  useEmbedder(embedderOrFetcher: Embedder | EmbeddingFetcher): this {
+    const fetcher = embedderOrFetcher instanceof EmbeddingFetcher ? embedderOrFetcher : new EmbeddingFetcher(embedderOrFetcher);
+    const e = fetcher.embedder;
+    if (e.id !== this.embedderId || e.dimensions !== this.dimensions) {
+      throw new StoreError("STORE_EMBEDDER_MISMATCH", `This store holds vectors from ${this.embedderId} (${this.dimensions} dims); the embedder given is ${e.id} (${e.dimensions} dims).`, {
+        hint: "Use the embedder the store was built with, or build a new store for this one.",
+      });
+    }
+    this.fetcher = fetcher;
+    return this;
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Rows the buffer can hold before it next grows. */
+  get capacity(): number {
+    return this.buf.capacity;
+  }
+
+  has(id: string): boolean {
+    return this.rowOf.has(id);
+  }
+
+  get(id: string): StoredRecord | undefined {
+    const r = this.rowOf.get(id);
+    if (r === undefined) return undefined;
+    return this.recordAt(r);
+  }
+
+  /** Ids in row order. */
+  allIds(): string[] {
+    return this.ids.slice();
+  }
+
+  /** Adds one row; an id already present is an error (use upsert to replace). */
+  add(record: VectorRecord): void {
+    this.addMany([record]);
+  }
+
+  /**
+   * Adds rows all-or-nothing: every record is checked (id, dimensions, embedder, duplicates) before any
+   * is stored. Room for the whole batch is made at once, so a large first batch allocates exactly.
+   */
+  addMany(records: readonly VectorRecord[]): void {
+    const seen = new Set<string>();
+    for (let i = 0; i < records.length; i++) {
+      const rec = records[i];
+      this.check(rec, i);
+      if (this.rowOf.has(rec.id) || seen.has(rec.id)) {
+        throw new StoreError("STORE_DUPLICATE_ID", `Id "${rec.id}" is already in the store${seen.has(rec.id) ? " (twice in this batch)" : ""}.`, {
+          hint: "Use upsert() to replace a row, or give each row a unique id.",
+        });
+      }
+      seen.add(rec.id);
+    }
+    this.buf.ensureCapacity(this.size + records.length);
+    const start = this.size;
+    let i = 0;
+    try {
+      for (; i < records.length; i++) this.writeRow(start + i, records[i], i);
+    } catch (e) {
+      // A vector failed normalisation (zero/NaN): undo the rows this batch already appended.
+      for (let j = i - 1; j >= 0; j--) this.popRow();
+      throw e;
+    }
+  }
+
+  /** Adds or replaces a row by id. */
+  upsert(record: VectorRecord): "added" | "updated" {
+    this.check(record, 0);
+    const r = this.rowOf.get(record.id);
+    if (r === undefined) {
+      this.addMany([record]);
+      return "added";
+    }
+    this.buf.setRow(r, record.vector, `Vector for id "${record.id}"`);
+    this.labels[r] = record.label;
+    this.metadata[r] = copyMetadata(record.metadata, record.id);
+    return "updated";
+  }
+
+  upsertMany(records: readonly VectorRecord[]): { added: number; updated: number } {
+    let added = 0, updated = 0;
+    for (const rec of records) if (this.upsert(rec) === "added") added++; else updated++;
+    return { added, updated };
+  }
+
+  /** Removes a row; false if the id was not there. Moves the last row into the hole (O(dims)). */
+  remove(id: string): boolean {
+    const r = this.rowOf.get(id);
+    if (r === undefined) return false;
+    const last = this.size - 1;
+    if (r !== last) {
+      this.buf.copyRow(last, r);
+      const movedId = this.ids[last];
+      this.ids[r] = movedId;
+      this.labels[r] = this.labels[last];
+      this.metadata[r] = this.metadata[last];
+      this.rowOf.set(movedId, r);
+    }
+    this.ids.pop();
+    this.labels.pop();
+    this.metadata.pop();
+    this.rowOf.delete(id);
+    return true;
+  }
+
+  /**
+   * Embeds texts through the store's fetcher (deduplicated, cached if the fetcher caches) and adds
+   * them; with `upsert: true` existing ids are replaced instead of refused.
+   */
+  async addTexts(records: readonly TextRecord[], options: { upsert?: boolean; signal?: AbortSignal } = {}): Promise<FetchUsage> {
+    const fetcher = this.requireFetcher("addTexts()");
+    const { vectors, usage } = await fetcher.fetch(records.map((r) => r.text), { signal: options.signal });
+    const rows: VectorRecord[] = records.map((r, i) => ({ id: r.id, vector: vectors[i], label: r.label, metadata: r.metadata }));
+    if (options.upsert) this.upsertMany(rows);
+    else this.addMany(rows);
+    return usage;
+  }
+
+  /**
+   * The k rows most similar to `query` (a vector, or text embedded through the store's embedder),
+   * best first; equal scores are ordered by id ascending.
+   */
+  async search(query: ArrayLike<number> | string, k: number, options: SearchOptions = {}): Promise<SearchHit[]> {
+    if (typeof query === "string") {
+      const fetcher = this.requireFetcher("Searching by text");
+      const { vectors } = await fetcher.fetch([query], { signal: options.signal });
+      return this.searchVector(vectors[0], k, options);
+    }
+    return this.searchVector(query, k, options);
+  }
+
+  /** Synchronous vector search (the same as search() with a vector). */
+  searchVector(query: ArrayLike<number>, k: number, options: { filter?: StoreFilter } = {}): SearchHit[] {
+    if (!Number.isInteger(k) || k < 0) {
+      throw new StoreError("STORE_K", `k must be a whole number ≥ 0; got ${k}.`);
+    }
+    if (query == null || typeof query.length !== "number") {
+      throw new StoreError("STORE_QUERY", "A query must be a vector (Float32Array or number[]) or a string.");
+    }
+    const predicate = compileFilter(options.filter);
+    this.buf.setQuery(query, "The query vector");
+    const n = this.size;
+    const ids = this.ids;
+    const top = new TopK(Math.min(k, n), (a, b) => ids[a] < ids[b]);
+    if (predicate === null) {
+      if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, this.scratch.length * 2));
+      const scores = this.scratch;
+      this.buf.scoreAll(n, scores);
+      for (let r = 0; r < n; r++) top.push(scores[r], r);
+    } else {
+      const labels = this.labels, metadata = this.metadata;
+      for (let r = 0; r < n; r++) if (predicate(labels[r], metadata[r])) top.push(this.buf.score(r), r);
+    }
+    return top.drain().map(({ score, row }) => {
+      const hit: SearchHit = { id: ids[row], score, metadata: this.metadata[row] ?? EMPTY };
+      if (this.labels[row] !== undefined) hit.label = this.labels[row];
+      return hit;
+    });
+  }
+
+  /**
+   * The matrix and labels to train on. X is a view of the store's own buffer, not a copy. Every row
+   * needs a label; unlabeled rows are an error naming the first one.
+   */
+  toTrainingSet(): TrainingSet {
+    const y: string[] = new Array(this.size);
+    for (let r = 0; r < this.size; r++) {
+      const l = this.labels[r];
+      if (l === undefined) {
+        const missing = this.labels.reduce((n, x) => n + (x === undefined ? 1 : 0), 0);
+        throw new StoreError("STORE_UNLABELED", `${missing} of ${this.size} rows have no label (first: id "${this.ids[r]}"); a training set needs a label on every row.`, {
+          hint: "Add labels (upsert the rows with a label) or remove the unlabeled rows.",
+        });
+      }
+      y[r] = l;
+    }
+    return { X: { rows: this.size, cols: this.dimensions, data: this.buf.view(this.size) }, y, ids: this.ids.slice() };
+  }
+
+  /** Makes room for `rows` rows in one allocation (avoids repeated doubling when the total is known). */
+  reserve(rows: number): void {
+    this.buf.ensureCapacity(rows);
+  }
+
+  /** Releases unused capacity (copies the vectors once). */
+  trimToSize(): void {
+    if (this.buf.capacity > Math.max(1, this.size)) this.buf.resize(this.size, this.size);
+  }
+
+  info(): StoreInfo {
+    const labels: Record<string, number> = {};
+    let unlabeled = 0;
+    for (const l of this.labels) {
+      if (l === undefined) unlabeled++;
+      else labels[l] = (labels[l] ?? 0) + 1;
+    }
+    return {
+      embedderId: this.embedderId,
+      dimensions: this.dimensions,
+      size: this.size,
+      capacity: this.capacity,
+      labels,
+      unlabeled,
+      kernel: this.buf.kernel,
+    };
+  }
+
+  /**
+   * Saves to `dir` (created if needed) crash-safely: the previous save stays loadable until this one
+   * is complete. Synchronous: the vectors are written straight from the buffer, no copy.
+   */
+  save(dir: string): SaveResult {
+    return writeStoreFiles(dir, {
+      embedderId: this.embedderId,
+      dimensions: this.dimensions,
+      ids: this.ids,
+      labels: this.labels,
+      metadata: this.metadata,
+      vectors: this.buf.view(this.size),
+    });
+  }
+
+  /** Loads a store saved by save(); the vectors are read straight into the search buffer. */
+  static load(dir: string, options: LoadOptions = {}): VectorStore {
+    let manifest = readStoreManifest(dir);
+    const store = (): VectorStore => new VectorStore({
+      embedderId: manifest.embedderId,
+      dimensions: manifest.dimensions,
+      initialCapacity: Math.max(1, manifest.count),
+      simd: options.simd,
+    });
+    let s = store();
+    try {
+      readStoreVectors(dir, manifest, s.buf.view(manifest.count), options.verify ?? true);
+    } catch (e) {
+      // A concurrent save may have replaced the generation between our two reads: try its manifest once.
+      if (!(e instanceof StoreError && e.code === "STORE_VECTORS_MISSING")) throw e;
+      const again = readStoreManifest(dir);
+      if (again.generation === manifest.generation) throw e;
+      manifest = again;
+      s = store();
+      readStoreVectors(dir, manifest, s.buf.view(manifest.count), options.verify ?? true);
+    }
+    const { ids, labels, metadata } = manifest;
+    for (let r = 0; r < ids.length; r++) {
+      const id = ids[r];
+      if (typeof id !== "string" || s.rowOf.has(id)) {
+        throw new StoreError("STORE_MANIFEST_CORRUPT", `Row ${r} has ${typeof id !== "string" ? "no valid id" : `a duplicate id "${id}"`}.`, {
+          where: { file: `${dir}/manifest.json` },
+          hint: "Restore the store directory from a backup or rebuild the store.",
+        });
+      }
+      s.rowOf.set(id, r);
+    }
+    s.ids = ids;
+    s.labels = labels.map((l) => l ?? undefined);
+    s.metadata = metadata.map((m) => m ?? undefined);
+    if (options.embedder || options.fetcher) s.useEmbedder(options.fetcher ?? options.embedder!);
+    return s;
+  }
+
+  // ---- internals ----
+
+  private check(rec: VectorRecord, index: number): void {
+    if (rec === null || typeof rec !== "object") throw new StoreError("STORE_RECORD", `Record ${index} is not an object.`);
+    if (typeof rec.id !== "string" || rec.id === "") {
+      throw new StoreError("STORE_RECORD", `Record ${index} has no id (got ${JSON.stringify(rec.id)}); every row needs a non-empty string id.`);
+    }
+    if (rec.embedderId !== undefined && rec.embedderId !== this.embedderId) {
+      throw new StoreError("STORE_EMBEDDER_MISMATCH", `Vector for id "${rec.id}" comes from ${rec.embedderId}, but this store holds ${this.embedderId} vectors.`, {
+        hint: "Vectors from different embedders are not comparable; use a separate store per embedder.",
+      });
+    }
+    const len = rec.vector?.length;
+    if (len !== this.dimensions) {
+      throw new StoreError("STORE_DIMENSIONS", `Vector for id "${rec.id}" has ${len ?? "no"} dimensions, but this store (${this.embedderId}) holds ${this.dimensions}.`, {
+        hint: "Every vector in a store must come from the same embedder and dimensions.",
+      });
+    }
+    if (rec.label !== undefined && typeof rec.label !== "string") {
+      throw new StoreError("STORE_RECORD", `Label for id "${rec.id}" must be a string; got ${JSON.stringify(rec.label)}.`);
+    }
+  }
+
+  private writeRow(r: number, rec: VectorRecord, index: number): void {
+    const meta = copyMetadata(rec.metadata, rec.id);
+    this.buf.setRow(r, rec.vector, `Vector for id "${rec.id}" (record ${index})`);
+    this.ids.push(rec.id);
+    this.labels.push(rec.label);
+    this.metadata.push(meta);
+    this.rowOf.set(rec.id, r);
+  }
+
+  private popRow(): void {
+    const id = this.ids.pop()!;
+    this.labels.pop();
+    this.metadata.pop();
+    this.rowOf.delete(id);
+  }
+
+  private recordAt(r: number): StoredRecord {
+    const rec: StoredRecord = { id: this.ids[r], vector: this.buf.row(r), metadata: this.metadata[r] ?? EMPTY };
+    if (this.labels[r] !== undefined) rec.label = this.labels[r];
+    return rec;
+  }
+
+  private requireFetcher(what: string): EmbeddingFetcher {
+    if (!this.fetcher) {
+      throw new StoreError("STORE_NO_EMBEDDER", `${what} needs an embedder, and this store (${this.embedderId}) has none attached.`, {
+        hint: "Pass { embedder } or { fetcher } when creating or loading the store, or call useEmbedder(); or search with a vector.",
+      });
+    }
+    return this.fetcher;
+  }
+}
+
+/** A shallow copy, so later changes to the caller's object do not reach the store. */
+function copyMetadata(m: Metadata | undefined, id: string): Metadata | undefined {
+  if (m === undefined || m === null) return undefined;
+  if (typeof m !== "object" || Array.isArray(m)) {
+    throw new StoreError("STORE_RECORD", `Metadata for id "${id}" must be a JSON object; got ${Array.isArray(m) ? "an array" : typeof m}.`);
+  }
+  return Object.keys(m).length === 0 ? undefined : { ...m };
+}
