@@ -1,0 +1,242 @@
+import Database from "better-sqlite3";
+import { closeSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { EmbeddingError } from "../errors.js";
+
+/** SQLite `application_id` of a sentivec cache: "SVEC" in ASCII. Lets us tell our files from others. */
+export const CACHE_APPLICATION_ID = 0x53564543;
+/** Schema version in `user_version`; bump with a migration when the table changes. */
+export const CACHE_SCHEMA_VERSION = 1;
+
+const SQLITE_MAGIC = "SQLite format 3\u0000";
+
+export interface EmbeddingCacheOptions {
+  /** How long a writer waits for another process's lock before failing, in ms. Default 30,000. */
+  busyTimeoutMs?: number;
+  /** Open without creating or writing (for `cache stats`/`export`). Default false. */
+  readonly?: boolean;
+}
+
+export interface CacheEntry {
+  sha: string;
+  vector: Float32Array;
+}
+
+export interface CacheStats {
+  path: string;
+  /** Bytes of the database file plus its WAL. */
+  bytes: number;
+  total: number;
+  byEmbedder: { embedderId: string; dimensions: number; count: number }[];
+}
+
+export interface CacheExportRow {
+  id: string;
+  sha: string;
+  vector: number[];
+}
+
+/**
+ * Persistent embedding cache: one SQLite file, rows keyed by (embedder id, sha256 of the text), the
+ * vector as a little-endian Float32 blob. The embedder id (provider, model, dimensions) namespaces
+ * rows, so vectors from different models or sizes never mix.
+ *
+ * WAL mode lets readers run while another process writes, and busy_timeout makes a second writer wait
+ * for the lock instead of failing, so two sentivec processes can share one cache. Every write is one
+ * short IMMEDIATE transaction per response: a crash loses at most the response in flight.
+ *
+ * A file that is not SQLite, or SQLite without our application id, is refused with an error and left
+ * untouched: the cache never overwrites something it does not recognise.
+ */
+export class EmbeddingCache {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly getStmt: Database.Statement<[string, string], { vector: Buffer }>;
+  private readonly putStmt: Database.Statement<[string, string, number, Buffer, number]>;
+  private readonly putTx: (embedderId: string, entries: CacheEntry[]) => void;
+
+  constructor(path: string, options: EmbeddingCacheOptions = {}) {
+    this.path = resolve(path);
+    const readonly = options.readonly ?? false;
+    const exists = checkFileHeader(this.path);
+    if (!exists) {
+      if (readonly) throw new EmbeddingError("CACHE_MISSING", `No embedding cache at ${this.path}.`, { hint: "Run `sentivec embed` first, or point --cache at an existing file." });
+      mkdirSync(dirname(this.path), { recursive: true });
+    }
+    try {
+      this.db = new Database(this.path, { readonly, fileMustExist: readonly });
+    } catch (e) {
+      throw new EmbeddingError("CACHE_OPEN", `Cannot open embedding cache ${this.path}: ${(e as Error).message}.`, { hint: "Check the path and its permissions." });
+    }
+    try {
+      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 30_000))}`);
+      if (!readonly) this.initSchema();
+      else this.checkSchema();
+    } catch (e) {
+      this.db.close();
+      if (e instanceof EmbeddingError) throw e;
+      throw new EmbeddingError("CACHE_CORRUPT", `Embedding cache ${this.path} is unreadable: ${(e as Error).message}.`, {
+        hint: "It was left as is. Move it away or pass another --cache path.",
+      });
+    }
+    this.getStmt = this.db.prepare("SELECT vector FROM embeddings WHERE embedder_id = ? AND sha = ?");
+    this.putStmt = this.db.prepare(
+      "INSERT OR REPLACE INTO embeddings (embedder_id, sha, dimensions, vector, created_at) VALUES (?, ?, ?, ?, ?)",
+    );
+    const tx = this.db.transaction((embedderId: string, entries: CacheEntry[]) => {
+      const now = Date.now();
+      for (const e of entries) this.putStmt.run(embedderId, e.sha, e.vector.length, toBlob(e.vector), now);
+    });
+    // IMMEDIATE takes the write lock up front, so busy_timeout applies instead of a deadlock-style
+    // SQLITE_BUSY when two processes both start a transaction as readers and then try to write.
+    this.putTx = (id, entries) => tx.immediate(id, entries);
+  }
+
+  /** Creates the table in a new file, or verifies an existing one is ours. */
+  private initSchema(): void {
+    // journal_mode needs no transaction and is persistent; with busy_timeout set it waits if another
+    // process is mid-switch.
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    const init = this.db.transaction(() => {
+      const appId = this.db.pragma("application_id", { simple: true }) as number;
+      if (appId === 0) {
+        const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
+        if (tables.n > 0) throw foreign(this.path, "it is a SQLite database of another program");
+        this.db.exec(`
+          CREATE TABLE embeddings (
+            embedder_id TEXT NOT NULL,
+            sha TEXT NOT NULL,
+            dimensions INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (embedder_id, sha)
+          ) WITHOUT ROWID;
+        `);
+        this.db.pragma(`application_id = ${CACHE_APPLICATION_ID}`);
+        this.db.pragma(`user_version = ${CACHE_SCHEMA_VERSION}`);
+      } else {
+        this.checkSchema();
+      }
+    });
+    // Two processes creating the same new file: IMMEDIATE serialises them, the second sees our id.
+    init.immediate();
+  }
+
+  private checkSchema(): void {
+    const appId = this.db.pragma("application_id", { simple: true }) as number;
+    if (appId !== CACHE_APPLICATION_ID) throw foreign(this.path, "it is a SQLite database of another program");
+    const version = this.db.pragma("user_version", { simple: true }) as number;
+    if (version > CACHE_SCHEMA_VERSION) {
+      throw new EmbeddingError("CACHE_TOO_NEW", `Embedding cache ${this.path} has schema version ${version}; this sentivec reads up to ${CACHE_SCHEMA_VERSION}.`, {
+        hint: "Upgrade sentivec or use another --cache path.",
+      });
+    }
+  }
+
+  /** Looks up many texts at once; the map holds only the hits. */
+  getMany(embedderId: string, shas: readonly string[]): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    // One read transaction: a consistent snapshot, and one lock round-trip instead of N.
+    this.db.transaction(() => {
+      for (const sha of shas) {
+        const row = this.getStmt.get(embedderId, sha);
+        if (row) out.set(sha, fromBlob(row.vector));
+      }
+    })();
+    return out;
+  }
+
+  get(embedderId: string, sha: string): Float32Array | undefined {
+    const row = this.getStmt.get(embedderId, sha);
+    return row ? fromBlob(row.vector) : undefined;
+  }
+
+  /** Stores one response's vectors in a single transaction. */
+  putMany(embedderId: string, entries: CacheEntry[]): void {
+    if (entries.length) this.putTx(embedderId, entries);
+  }
+
+  stats(): CacheStats {
+    const rows = this.db
+      .prepare("SELECT embedder_id AS embedderId, dimensions, count(*) AS count FROM embeddings GROUP BY embedder_id, dimensions ORDER BY embedder_id")
+      .all() as CacheStats["byEmbedder"];
+    let bytes = 0;
+    for (const f of [this.path, `${this.path}-wal`]) {
+      try {
+        bytes += statSync(f).size;
+      } catch {
+        // no WAL file right now: nothing to add
+      }
+    }
+    return { path: this.path, bytes, total: rows.reduce((s, r) => s + r.count, 0), byEmbedder: rows };
+  }
+
+  /** Deletes every row, or only one embedder's. Returns how many were removed. */
+  clear(embedderId?: string): number {
+    const info =
+      embedderId === undefined
+        ? this.db.prepare("DELETE FROM embeddings").run()
+        : this.db.prepare("DELETE FROM embeddings WHERE embedder_id = ?").run(embedderId);
+    return info.changes;
+  }
+
+  /** Streams rows for export (JSONL in the CLI), optionally for one embedder only. */
+  *export(embedderId?: string): IterableIterator<CacheExportRow> {
+    const stmt =
+      embedderId === undefined
+        ? this.db.prepare("SELECT embedder_id AS id, sha, vector FROM embeddings ORDER BY embedder_id, sha")
+        : this.db.prepare("SELECT embedder_id AS id, sha, vector FROM embeddings WHERE embedder_id = ? ORDER BY sha");
+    const it = (embedderId === undefined ? stmt.iterate() : stmt.iterate(embedderId)) as IterableIterator<{ id: string; sha: string; vector: Buffer }>;
+    for (const row of it) yield { id: row.id, sha: row.sha, vector: Array.from(fromBlob(row.vector)) };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * Returns false when there is nothing at `path` yet (or an empty file, which SQLite treats as a new
+ * database). Throws when the file exists but does not start with SQLite's magic header: checked
+ * before SQLite touches it, so a stray file is never turned into a database.
+ */
+function checkFileHeader(path: string): boolean {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (st.isDirectory()) throw new EmbeddingError("CACHE_NOT_FILE", `Embedding cache path ${path} is a directory.`, { hint: "Pass a file path, e.g. .sentivec/cache.sqlite." });
+    size = st.size;
+  } catch (e) {
+    if (e instanceof EmbeddingError) throw e;
+    return false;
+  }
+  if (size === 0) return false;
+  const head = Buffer.alloc(16);
+  const fd = openSync(path, "r");
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (n < 16 || head.toString("latin1") !== SQLITE_MAGIC) throw foreign(path, "it is not a SQLite database (corrupt, or some other file)");
+  return true;
+}
+
+function foreign(path: string, why: string): EmbeddingError {
+  return new EmbeddingError("CACHE_FOREIGN", `${path} is not a sentivec embedding cache: ${why}.`, {
+    hint: "It was left untouched. Move it away or pass another --cache path (or SENTIVEC_CACHE).",
+  });
+}
+
+function toBlob(v: Float32Array): Buffer {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/** Copies into a fresh, aligned Float32Array (Buffers from SQLite need not be 4-byte aligned). */
+function fromBlob(b: Buffer): Float32Array {
+  const out = new Float32Array(b.byteLength / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}

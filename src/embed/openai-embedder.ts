@@ -1,0 +1,246 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import type { Embedder, EmbedderLimits, EmbedOptions } from "./embedder.js";
+import { EmbeddingError, OptionsError } from "../errors.js";
+import { EmbeddingRequestError } from "./embedding-request-error.js";
+import { countTiktokens, truncateTiktokens, type TiktokenEncodingName } from "./tiktoken-encoding.js";
+
+export const OPENAI_BASE_URL = "https://api.openai.com/v1";
+
+/** OpenAI's documented limits for /v1/embeddings. */
+export const OPENAI_EMBEDDING_LIMITS: EmbedderLimits = {
+  maxInputsPerRequest: 2048,
+  maxTokensPerRequest: 300_000,
+  maxTokensPerInput: 8191,
+};
+
+interface KnownModel {
+  /** Native size, used when no `dimensions` is given. */
+  dimensions: number;
+  /** Whether the model accepts a smaller `dimensions` (Matryoshka truncation). */
+  shortenable: boolean;
+  encoding: TiktokenEncodingName;
+}
+
+export const OPENAI_EMBEDDING_MODELS: Record<string, KnownModel> = {
+  "text-embedding-3-small": { dimensions: 1536, shortenable: true, encoding: "cl100k_base" },
+  "text-embedding-3-large": { dimensions: 3072, shortenable: true, encoding: "cl100k_base" },
+  "text-embedding-ada-002": { dimensions: 1536, shortenable: false, encoding: "cl100k_base" },
+};
+
+export interface OpenAIEmbedderOptions {
+  /** Default "text-embedding-3-small". Any name works against a compatible server; give `dimensions` then. */
+  model?: string;
+  /** Vector size. Default: the model's native size (3-small 1536, 3-large 3072, ada-002 1536). */
+  dimensions?: number;
+  /** Any OpenAI-compatible endpoint. Default: env OPENAI_BASE_URL, else https://api.openai.com/v1. */
+  baseURL?: string;
+  /** Default: env OPENAI_API_KEY. Required for OpenAI's own URL; optional for a custom baseURL. */
+  apiKey?: string;
+  /** Wire format asked of the server. Default "base64" (about 25% of the JSON float size). */
+  encodingFormat?: "base64" | "float";
+  /** Per-request timeout in ms. Default 120,000. */
+  timeoutMs?: number;
+  /** Overrides for servers with other limits than OpenAI's. */
+  limits?: Partial<EmbedderLimits>;
+  /** Tokenizer for counting. Default: the model's (cl100k_base for all current embedding models). */
+  encoding?: TiktokenEncodingName;
+}
+
+/** Per-request token usage the server reported, attached to the array `embed` returns. */
+export interface EmbedUsage {
+  tokens: number;
+}
+export type EmbedResult = Float32Array[] & { usage?: EmbedUsage };
+
+/**
+ * Embeds through the official `openai` SDK. The SDK's own retries are switched off (maxRetries 0):
+ * the EmbeddingFetcher retries with knowledge the SDK lacks (the whole plan, the shared rate-limit
+ * pause, the cache), and every SDK failure is mapped to an EmbeddingRequestError carrying the status
+ * and rate-limit headers the retry policy reads.
+ *
+ * The API key lives only in private fields (not enumerable, not shown by util.inspect, not in
+ * JSON.stringify) and every error message is scrubbed of it before it leaves this class.
+ */
+export class OpenAIEmbedder implements Embedder {
+  readonly id: string;
+  readonly model: string;
+  readonly dimensions: number;
+  readonly limits: EmbedderLimits;
+  readonly baseURL: string;
+  readonly encodingFormat: "base64" | "float";
+  private readonly encoding: TiktokenEncodingName;
+  /** Only sent when the model supports it or the caller asked, since ada-002 rejects the field. */
+  private readonly sendDimensions: boolean;
+  readonly #client: OpenAI;
+  readonly #apiKey: string;
+
+  constructor(options: OpenAIEmbedderOptions = {}) {
+    this.model = options.model ?? "text-embedding-3-small";
+    const known = OPENAI_EMBEDDING_MODELS[this.model];
+    this.baseURL = (options.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL).replace(/\/+$/, "");
+    const dims = options.dimensions ?? known?.dimensions;
+    if (dims === undefined) {
+      throw new OptionsError("EMBED_DIMENSIONS", `Unknown embedding model "${this.model}": its vector size is not known.`, {
+        hint: "Pass dimensions (CLI: --dimensions N).",
+      });
+    }
+    if (!Number.isInteger(dims) || dims < 1) {
+      throw new OptionsError("EMBED_DIMENSIONS", `dimensions must be a positive integer, got ${dims}.`);
+    }
+    if (known && dims !== known.dimensions && (!known.shortenable || dims > known.dimensions)) {
+      throw new OptionsError(
+        "EMBED_DIMENSIONS",
+        known.shortenable
+          ? `${this.model} produces at most ${known.dimensions} dimensions, got ${dims}.`
+          : `${this.model} always produces ${known.dimensions} dimensions and cannot be shortened, got ${dims}.`,
+      );
+    }
+    this.dimensions = dims;
+    this.sendDimensions = options.dimensions !== undefined && (known?.shortenable ?? true);
+    this.id = `openai:${this.model}@${this.dimensions}`;
+    this.limits = { ...OPENAI_EMBEDDING_LIMITS, ...options.limits };
+    this.encodingFormat = options.encodingFormat ?? "base64";
+    this.encoding = options.encoding ?? known?.encoding ?? "cl100k_base";
+
+    const key = options.apiKey ?? process.env.OPENAI_API_KEY ?? "";
+    const isOpenAI = /^https:\/\/api\.openai\.com(\/|$)/.test(this.baseURL);
+    if (!key && isOpenAI) {
+      throw new OptionsError("EMBED_NO_API_KEY", "No OpenAI API key: OPENAI_API_KEY is not set and no apiKey was given.", {
+        hint: "Set OPENAI_API_KEY, or use --base-url for a compatible server that needs no key, or the offline embedder (--embedder local:hash-v1).",
+      });
+    }
+    // The SDK refuses an empty key; a keyless compatible server ignores whatever we send.
+    this.#apiKey = key || "sentivec-no-key";
+    this.#client = new OpenAI({
+      apiKey: this.#apiKey,
+      baseURL: this.baseURL,
+      maxRetries: 0,
+      timeout: options.timeoutMs ?? 120_000,
+      // SDK logging is off: our errors carry what matters, and nothing can echo request headers.
+      logLevel: "off",
+    });
+  }
+
+  countTokens(text: string): number {
+    return countTiktokens(this.encoding, text);
+  }
+
+  /** `text` cut to at most `maxTokens` tokens of this model's encoding (used by the fetcher's truncate option). */
+  truncateToTokens(text: string, maxTokens: number): string {
+    return truncateTiktokens(this.encoding, text, maxTokens);
+  }
+
+  async embed(texts: string[], options: EmbedOptions = {}): Promise<EmbedResult> {
+    const { signal } = options;
+    if (texts.length === 0) return [];
+    let res: unknown;
+    try {
+      res = await this.#client.embeddings.create(
+        {
+          model: this.model,
+          input: texts,
+          encoding_format: this.encodingFormat,
+          ...(this.sendDimensions ? { dimensions: this.dimensions } : {}),
+        },
+        { signal },
+      );
+    } catch (e) {
+      throw this.mapError(e, signal);
+    }
+    return this.decodeResponse(res, texts.length);
+  }
+
+  /** Checks the body against the protocol and decodes each vector into a Float32Array, in input order. */
+  private decodeResponse(res: unknown, expected: number): EmbedResult {
+    const body = res as { data?: unknown; usage?: { prompt_tokens?: unknown } } | null;
+    if (!body || typeof body !== "object" || !Array.isArray(body.data)) {
+      throw new EmbeddingRequestError("EMBED_BAD_RESPONSE", `${this.where()} answered without a "data" array.`, { kind: "bad-response" });
+    }
+    if (body.data.length !== expected) {
+      throw new EmbeddingRequestError("EMBED_COUNT", `${this.where()} returned ${body.data.length} vectors for ${expected} inputs.`, { kind: "bad-response" });
+    }
+    const out: EmbedResult = new Array(expected);
+    for (let k = 0; k < body.data.length; k++) {
+      const item = body.data[k] as { index?: unknown; embedding?: unknown };
+      const index = typeof item?.index === "number" ? item.index : k;
+      if (!Number.isInteger(index) || index < 0 || index >= expected || out[index] !== undefined) {
+        throw new EmbeddingRequestError("EMBED_BAD_RESPONSE", `${this.where()} returned a bad or repeated index ${String(item?.index)}.`, { kind: "bad-response" });
+      }
+      const v = decodeEmbedding(item.embedding);
+      if (!v) throw new EmbeddingRequestError("EMBED_BAD_RESPONSE", `${this.where()} returned an unreadable embedding at index ${index}.`, { kind: "bad-response" });
+      if (v.length !== this.dimensions) {
+        // Deterministic (the server ignores or misreads `dimensions`): another try would not help.
+        throw new EmbeddingError("EMBED_DIMENSIONS", `${this.where()} returned ${v.length}-dimensional vectors; ${this.id} expects ${this.dimensions}.`, {
+          hint: "Check --dimensions against what the server's model produces.",
+        });
+      }
+      out[index] = v;
+    }
+    const tokens = body.usage?.prompt_tokens;
+    if (typeof tokens === "number") out.usage = { tokens };
+    return out;
+  }
+
+  private where(): string {
+    return `Embedding server ${this.baseURL} (${this.model})`;
+  }
+
+  /** SDK error → EmbeddingRequestError with what the retry policy needs, key scrubbed from the text. */
+  private mapError(e: unknown, signal: AbortSignal | undefined): Error {
+    if (e instanceof EmbeddingError) return e;
+    if (e instanceof APIUserAbortError || signal?.aborted) {
+      return new EmbeddingRequestError("EMBED_ABORTED", "Embedding request aborted.", { kind: "aborted" });
+    }
+    if (e instanceof APIConnectionTimeoutError) {
+      return new EmbeddingRequestError("EMBED_TIMEOUT", `${this.where()} did not answer in time.`, { kind: "network" });
+    }
+    if (e instanceof APIConnectionError) {
+      const cause = (e as { cause?: { message?: string; code?: string } }).cause;
+      const detail = cause?.code ?? cause?.message ?? e.message;
+      return new EmbeddingRequestError("EMBED_NETWORK", this.scrub(`${this.where()} could not be reached: ${detail}.`), { kind: "network" });
+    }
+    if (e instanceof APIError && typeof e.status === "number") {
+      const headers: Record<string, string> = {};
+      for (const h of ["retry-after", "retry-after-ms", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens", "x-request-id"]) {
+        const v = e.headers?.get(h);
+        if (v != null) headers[h] = v;
+      }
+      const status = e.status;
+      const hint =
+        status === 401
+          ? "Check OPENAI_API_KEY (or --api-key) for this server."
+          : status === 429
+            ? "Rate limited; lower --concurrency if this keeps happening."
+            : undefined;
+      const msg = (e.error as { message?: unknown } | undefined)?.message;
+      const text = typeof msg === "string" ? msg : e.message;
+      return new EmbeddingRequestError(`EMBED_HTTP_${status}`, this.scrub(`${this.where()} answered HTTP ${status}: ${text}`), { kind: "http", status, headers }, { hint });
+    }
+    if (e instanceof SyntaxError) {
+      return new EmbeddingRequestError("EMBED_BAD_RESPONSE", `${this.where()} sent a malformed JSON body (${this.scrub(e.message)}).`, { kind: "bad-response" });
+    }
+    // fetch reports a connection cut while reading the body as a TypeError ("terminated").
+    const message = e instanceof Error ? e.message : String(e);
+    return new EmbeddingRequestError("EMBED_NETWORK", this.scrub(`${this.where()} failed: ${message}.`), { kind: "network" });
+  }
+
+  /** Removes the key, and anything shaped like an OpenAI key, from text a user may see or log. */
+  private scrub(text: string): string {
+    let out = text;
+    if (this.#apiKey.length >= 4) out = out.split(this.#apiKey).join("[redacted]");
+    return out.replace(/\bsk-[A-Za-z0-9_\-*]{6,}/g, "sk-[redacted]");
+  }
+}
+
+/** A base64 Float32 string or a JSON number array → Float32Array; undefined when it is neither. */
+export function decodeEmbedding(raw: unknown): Float32Array | undefined {
+  if (typeof raw === "string") {
+    const buf = Buffer.from(raw, "base64");
+    if (buf.byteLength % 4 !== 0) return undefined;
+    const out = new Float32Array(buf.byteLength / 4);
+    new Uint8Array(out.buffer).set(buf);
+    return out;
+  }
+  if (Array.isArray(raw) && raw.every((x) => typeof x === "number")) return Float32Array.from(raw as number[]);
+  return undefined;
+}
