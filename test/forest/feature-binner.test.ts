@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { binOf, FeatureBinner, MAX_BINS } from "../../src/forest/feature-binner.js";
+import { Random } from "../../src/util/random.js";
+
+describe("FeatureBinner", () => {
+  it("keeps few distinct values apart and bins many into at most 256 quantiles", () => {
+    const r = new Random(1);
+    const rows = 5000;
+    const data = new Float32Array(rows * 2);
+    for (let i = 0; i < rows; i++) {
+      data[i * 2] = i % 7; // 7 distinct values
+      data[i * 2 + 1] = Math.fround(r.next() * 100 - 50);
+    }
+    const { binner, codes } = FeatureBinner.fitTransform({ rows, cols: 2, data });
+    expect(binner.edges[0]).toHaveLength(6);
+    expect(binner.edges[1].length).toBeLessThanOrEqual(MAX_BINS - 1);
+    expect(binner.edges[1].length).toBeGreaterThan(200);
+    for (let i = 0; i < rows; i++) expect(codes[i]).toBe(i % 7);
+    // Roughly equal bins, and "code <= b" agrees with "x <= edges[b]" for every row and edge.
+    const counts = new Int32Array(256);
+    for (let i = 0; i < rows; i++) counts[codes[rows + i]]++;
+    expect(Math.max(...counts)).toBeLessThan(3 * (rows / 256));
+    const e = binner.edges[1];
+    for (let i = 0; i < rows; i += 37) {
+      const x = data[i * 2 + 1];
+      const c = codes[rows + i];
+      expect(binOf(e, x)).toBe(c);
+      for (let b = 0; b < e.length; b += 17) expect(c <= b).toBe(x <= e[b]);
+    }
+  });
+
+  it("writes shared memory when asked", () => {
+    const { codes } = FeatureBinner.fitTransform({ rows: 2, cols: 1, data: new Float32Array([1, 2]) }, { shared: true });
+    expect(codes.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+});
