@@ -6,7 +6,7 @@ import { StoreError } from "./store-error.js";
  * 1536-dim float32 vector is exact to float32 precision. Zero and non-finite vectors have no
  * direction, so they are refused (naming `what`) rather than stored as NaN rows that poison search.
  */
-export function l2NormalizeInto(src: ArrayLike<number>, dst: Float32Array, offset: number, what: string): void {
+export function l2NormalizeInto(src: ArrayLike<number>, dst: Float32Array, offset: number, what: string, options: { allowZero?: boolean } = {}): void {
   const n = src.length;
   let sum = 0;
   for (let j = 0; j < n; j++) {
@@ -21,6 +21,11 @@ export function l2NormalizeInto(src: ArrayLike<number>, dst: Float32Array, offse
     });
   }
   if (sum === 0) {
+    if (options.allowZero) {
+      // A zero row scores 0 against everything: a neutral neighbour, not an error (the kNN classifier's choice).
+      dst.fill(0, offset, offset + n);
+      return;
+    }
     throw new StoreError("STORE_VECTOR_ZERO", `${what} is all zeros, so it has no direction to compare by cosine.`, {
       hint: "Check the embedder output; a zero vector usually means an empty or failed embedding.",
     });

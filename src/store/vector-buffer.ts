@@ -112,8 +112,8 @@ export class VectorBuffer {
   }
 
   /** Normalises `src` into row i. */
-  setRow(i: number, src: ArrayLike<number>, what: string): void {
-    l2NormalizeInto(src, this.data, i * this.dims, what);
+  setRow(i: number, src: ArrayLike<number>, what: string, options: { allowZero?: boolean } = {}): void {
+    l2NormalizeInto(src, this.data, i * this.dims, what, options);
   }
 
   /** Copies an already-normalised row (swap-remove moves the last row into a hole). */
@@ -133,13 +133,13 @@ export class VectorBuffer {
   }
 
   /** Normalises a query into the scratch slot; dot(i) then compares against it. */
-  setQuery(q: ArrayLike<number>, what: string): void {
+  setQuery(q: ArrayLike<number>, what: string, options: { allowZero?: boolean } = {}): void {
     if (q.length !== this.dims) {
       throw new StoreError("STORE_QUERY_DIMENSIONS", `${what} has ${q.length} dimensions but the store holds ${this.dims}.`, {
         hint: "Query with a vector from the same embedder the store was built with.",
       });
     }
-    l2NormalizeInto(q, this.query, 0, what);
+    l2NormalizeInto(q, this.query, 0, what, options);
   }
 
   /**
