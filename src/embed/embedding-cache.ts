@@ -94,6 +94,13 @@ export class EmbeddingCache {
 
   /** Creates the table in a new file, or verifies an existing one is ours. */
   private initSchema(): void {
+    // Look before touching anything: switching journal_mode rewrites the header, so a foreign
+    // database must be recognised (read-only) first.
+    const appId = this.db.pragma("application_id", { simple: true }) as number;
+    if (appId !== CACHE_APPLICATION_ID) {
+      const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
+      if (appId !== 0 || tables.n > 0) throw foreign(this.path, "it is a SQLite database of another program");
+    }
     // journal_mode needs no transaction and is persistent; with busy_timeout set it waits if another
     // process is mid-switch.
     this.db.pragma("journal_mode = WAL");

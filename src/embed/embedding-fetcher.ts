@@ -203,8 +203,13 @@ export class EmbeddingFetcher {
         calls++;
         if (attempt > 1) retries++;
         let got: Float32Array[] & { usage?: { tokens: number } };
+        // A signal per call, unlinked afterwards: the SDK leaves a listener on whatever signal it is
+        // given, so passing the shared one would pile up a listener per request on long runs.
+        const call = new AbortController();
+        const forward = () => call.abort(inner.signal.reason);
+        inner.signal.addEventListener("abort", forward, { once: true });
         try {
-          got = await this.embedder.embed(batch, { signal: inner.signal });
+          got = await this.embedder.embed(batch, { signal: call.signal });
           if (got.length !== batch.length) {
             throw new EmbeddingRequestError("EMBED_COUNT", `Embedder ${this.embedder.id} returned ${got.length} vectors for ${batch.length} texts.`, { kind: "bad-response" });
           }
@@ -227,6 +232,8 @@ export class EmbeddingFetcher {
           this.options.onRetry?.({ request: number, attempt, delayMs: decision.delayMs, error });
           await sleep(decision.delayMs, inner.signal);
           continue;
+        } finally {
+          inner.signal.removeEventListener("abort", forward);
         }
         // Landed: persist first (one transaction), then publish. A cache write error stops the run.
         try {

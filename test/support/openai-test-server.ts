@@ -23,7 +23,9 @@ export type Fault =
   /** 200 with a truncated, unparsable JSON body. */
   | { malformed: true }
   /** 200 with one vector fewer than inputs. */
-  | { wrongCount: true };
+  | { wrongCount: true }
+  /** 200 with vectors of this size whatever was asked (a server that ignores `dimensions`). */
+  | { wrongDimensions: number };
 
 export interface RateLimitOptions {
   /** Requests allowed per window. Default unlimited. */
@@ -281,7 +283,10 @@ export class OpenAITestServer {
         const b = fault.body ?? { error: { message: fault.status >= 500 ? "The server had an error while processing your request. Sorry about that!" : `Injected ${fault.status}`, type: "server_error", param: null, code: null } };
         return answer(fault.status, b, fault.headers);
       }
-      entry.fault = "wrong-count";
+      if ("wrongDimensions" in fault) {
+        entry.fault = "wrong-dimensions";
+        dims = fault.wrongDimensions;
+      } else entry.fault = "wrong-count";
     }
 
     const n2 = entry.fault === "wrong-count" ? texts.length - 1 : texts.length;

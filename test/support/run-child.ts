@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { resolve } from "node:path";
+
+/** Path of the tsx binary installed in the project (faster and quieter than `npx tsx`). */
+export const TSX = resolve("node_modules/.bin/tsx");
+
+export interface ChildRun {
+  child: ChildProcess;
+  /** Parsed JSON lines printed so far. */
+  events: Record<string, unknown>[];
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code (or signal name) once the process has ended. */
+  exited: Promise<number | string>;
+}
+
+/** Starts `tsx script args` with `env` added, collecting its JSON-lines stdout. */
+export function runTsx(script: string, args: string[], env: Record<string, string> = {}): ChildRun {
+  const child = spawn(TSX, [script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  const events: Record<string, unknown>[] = [];
+  let pending = "";
+  child.stdout!.on("data", (d: Buffer) => {
+    out += d;
+    pending += d;
+    let nl: number;
+    while ((nl = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      try {
+        events.push(JSON.parse(line));
+      } catch {
+        // not a JSON line: kept in stdout only
+      }
+    }
+  });
+  child.stderr!.on("data", (d: Buffer) => (err += d));
+  const exited = new Promise<number | string>((res) => child.on("exit", (code, signal) => res(code ?? signal ?? -1)));
+  return { child, events, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Waits until `test` holds (polling), or fails after `timeoutMs`. */
+export async function waitFor(test: () => boolean, timeoutMs = 30_000, what = "condition"): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
