@@ -124,7 +124,7 @@ describe("VectorStore rows", () => {
   it("grows by doubling and keeps every row intact", () => {
     const { store, rows } = build(1000, 12, 9);
     expect(store.capacity).toBe(1024);
-    for (const r of rows) expect(store.get(r.id)!.vector[0]).toBeCloseTo(r.vector[0] / Math.hypot(...r.vector), 6);
+    for (const r of rows) expect(store.get(r.id)!.vector[0]).toBeCloseTo(r.vector[0] / Math.hypot(...Array.from(r.vector)), 6);
   });
 
   it("refuses duplicate ids, and a failing batch adds nothing", () => {
