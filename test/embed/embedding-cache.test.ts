@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmbeddingError } from "../../src/errors.js";
 import { EmbeddingCache } from "../../src/embed/embedding-cache.js";
 import { expectedVector, OpenAITestServer, sha256 } from "../support/openai-test-server.js";
-import { runTsx } from "../support/run-child.js";
+import { runTsx, waitFor } from "../support/run-child.js";
 
 let dir: string;
 beforeAll(() => {
@@ -94,17 +94,19 @@ describe("EmbeddingCache", () => {
   });
 
   it("is shared safely by two processes writing at once", async () => {
-    const server = await OpenAITestServer.start({ apiKey: "sk-test-two-procs-000000", latencyMs: 5 });
+    const server = await OpenAITestServer.start({ apiKey: "sk-test-two-procs-000000", latencyMs: 20 });
     try {
       const path = join(dir, "shared.sqlite");
       const all = Array.from({ length: 3000 }, (_, i) => `shared text ${i}`);
       const a = all.slice(0, 2000);
-      const b = all.slice(1000); // 1000 texts overlap
+      const b = all.slice(1000).reverse(); // 1000 texts overlap; each process starts with its own texts
       writeFileSync(join(dir, "a.json"), JSON.stringify(a));
       writeFileSync(join(dir, "b.json"), JSON.stringify(b));
-      const common = ["--base-url", server.url, "--cache", path, "--dimensions", "16", "--max-inputs", "20", "--concurrency", "4"];
+      const common = ["--wait-for", join(dir, "go"), "--base-url", server.url, "--cache", path, "--dimensions", "16", "--max-inputs", "20", "--concurrency", "4"];
       const env = { OPENAI_API_KEY: "sk-test-two-procs-000000" };
       const runs = [runTsx("test/support/embed-child.ts", [...common, "--texts", join(dir, "a.json")], env), runTsx("test/support/embed-child.ts", [...common, "--texts", join(dir, "b.json")], env)];
+      await waitFor(() => runs.every((r) => r.events.some((e) => e.event === "ready")), 60_000, "both children ready");
+      writeFileSync(join(dir, "go"), "");
       const codes = await Promise.all(runs.map((r) => r.exited));
       for (const r of runs) expect(r.stderr()).toBe("");
       expect(codes).toEqual([0, 0]);
@@ -119,7 +121,7 @@ describe("EmbeddingCache", () => {
       };
       const [a0, a1] = span(onlyA);
       const [b0, b1] = span(onlyB);
-      expect(a0 < b1 && b0 < a1).toBe(true);
+      expect(a0 < b1 && b0 < a1, `spans A ${a0}-${a1} B ${b0}-${b1}`).toBe(true);
       const c = new EmbeddingCache(path);
       expect(c.stats().total).toBe(3000);
       for (const t of [all[0], all[1500], all[2999]]) {

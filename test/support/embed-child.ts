@@ -3,12 +3,15 @@
  * that need more than one process (two writers on one cache) or a process to SIGKILL (resume).
  *
  *   tsx test/support/embed-child.ts --base-url URL --cache FILE --texts FILE.json
- *       [--dimensions N] [--concurrency N] [--max-inputs N]
+ *       [--dimensions N] [--concurrency N] [--max-inputs N] [--wait-for FILE]
+ *
+ * With --wait-for it prints {"event":"ready"} and starts only once FILE exists, so a test can line
+ * up several processes despite their different start-up times.
  *
  * The key comes from OPENAI_API_KEY. Prints one JSON line per landed request
  * ({"event":"progress",...}) and a final {"event":"done",...} or {"event":"error",...}.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { EmbeddingCache } from "../../src/embed/embedding-cache.js";
 import { EmbeddingFetcher } from "../../src/embed/embedding-fetcher.js";
 import { OpenAIEmbedder } from "../../src/embed/openai-embedder.js";
@@ -34,8 +37,15 @@ const fetcher = new EmbeddingFetcher(embedder, {
   retry: { baseDelayMs: 10, maxDelayMs: 200, maxAttempts: 10 },
   onProgress: (p) => out({ event: "progress", ...p }),
 });
-fetcher
-  .fetch(texts)
+async function start(): Promise<void> {
+  const gate = arg("wait-for");
+  if (!gate) return;
+  out({ event: "ready" });
+  while (!existsSync(gate)) await new Promise((r) => setTimeout(r, 5));
+}
+
+start()
+  .then(() => fetcher.fetch(texts))
   .then((r) => out({ event: "done", usage: r.usage }))
   .catch((e: Error) => {
     out({ event: "error", message: e.message });

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { resolve } from "node:path";
 
-/** Path of the tsx binary installed in the project (faster and quieter than `npx tsx`). */
-export const TSX = resolve("node_modules/.bin/tsx");
+/**
+ * `node --import tsx script`: one process. The `tsx` binary instead runs the script in a child
+ * process, so a SIGKILL sent to it would leave the real worker running as an orphan.
+ */
+const NODE_ARGS = ["--import", "tsx"];
 
 export interface ChildRun {
   child: ChildProcess;
@@ -14,9 +16,9 @@ export interface ChildRun {
   exited: Promise<number | string>;
 }
 
-/** Starts `tsx script args` with `env` added, collecting its JSON-lines stdout. */
+/** Starts `node --import tsx script args` with `env` added, collecting its JSON-lines stdout. */
 export function runTsx(script: string, args: string[], env: Record<string, string> = {}): ChildRun {
-  const child = spawn(TSX, [script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...NODE_ARGS, script, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   const events: Record<string, unknown>[] = [];
