@@ -1,6 +1,6 @@
 import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
-import { DataError, type ErrorWhere } from "../errors.js";
+import { DataError, type ErrorWhere, formatWhere } from "../errors.js";
 import { sha256Hex } from "../util/sha256.js";
 import type { Dataset, LabeledText, LoadStats } from "./labeled-text.js";
 import { type LabelScheme, parseLabel } from "./parse-label.js";
@@ -151,7 +151,9 @@ function collectItems(file: string, table: RawTable, options: LoadDatasetOptions
       if (!options.skipBadRows || !(error instanceof DataError)) throw error;
       stats.badRowsSkipped++;
       if (stats.badRows.length < MAX_REPORTED_BAD_ROWS) {
-        stats.badRows.push({ file, line: record.line, record: record.record, reason: error.message });
+        const prefix = `${formatWhere(error.where)}: `;
+        const reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+        stats.badRows.push({ file, line: record.line, record: record.record, reason });
       }
     }
   }

@@ -87,6 +87,11 @@ export class SentimentModel {
       throw new ModelError("TRAIN_UNLABELED", `Item ${unlabeled} has no label; training needs a label on every item.`, { where: items[unlabeled].source });
     }
     const labels = dataset?.labels ?? [...new Set(items.map((i) => i.label!))].sort();
+    if (labels.length < 2) {
+      throw new ModelError("TRAIN_ONE_CLASS", `Training needs examples of at least two labels; all ${items.length} items are ${JSON.stringify(labels[0] ?? "unlabelled")}.`, {
+        hint: "Add examples of the other label.",
+      });
+    }
     const classOf = new Map(labels.map((l, i) => [l, i]));
     const y = Int32Array.from(items, (i) => classOf.get(i.label!)!);
 

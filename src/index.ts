@@ -1,0 +1,42 @@
+/**
+ * sentivec's public API: everything a library user imports, and nothing else.
+ * Internals (readers, tree builders, CLI plumbing) stay private so they can change freely.
+ */
+export { VERSION } from "./version.js";
+export {
+  SentivecError, DataError, OptionsError, EmbeddingError, ModelError, BundleError, type ErrorWhere,
+} from "./errors.js";
+export { type Matrix, toMatrix } from "./util/matrix.js";
+
+// data
+export type { LabeledText, Dataset, LoadStats } from "./data/labeled-text.js";
+export { loadDataset, type LoadDatasetOptions, type DatasetFormat } from "./data/load-dataset.js";
+export { parseLabel, type LabelScheme, NEGATIVE, POSITIVE } from "./data/parse-label.js";
+export { stratifiedSplit, type SplitOptions, type SplitIndices } from "./data/stratified-split.js";
+export { stratifiedKFold, type KFoldOptions } from "./data/stratified-k-fold.js";
+
+// embed
+export type { Embedder, EmbedderLimits, EmbedOptions } from "./embed/embedder.js";
+export { HashEmbedder, type HashEmbedderOptions } from "./embed/hash-embedder.js";
+export {
+  EmbeddingFetcher, type EmbeddingFetcherOptions, type FetchResult, type FetchUsage, type FetchProgress,
+} from "./embed/embedding-fetcher.js";
+
+// forest
+export type { Classifier, ForestOptions } from "./forest/classifier.js";
+export { createClassifier, deserializeClassifier } from "./forest/create-classifier.js";
+export { RandomForestClassifier } from "./forest/random-forest-classifier.js";
+export { MlRandomForestClassifier } from "./forest/ml-random-forest-classifier.js";
+
+// evaluate
+export { accuracy, confusionMatrix, perClassScores, averageScores, type ClassScores } from "./evaluate/classification-metrics.js";
+export { rocAuc, rocCurve } from "./evaluate/roc-auc.js";
+export { evaluatePredictions, type EvaluationReport, type EvaluateInput } from "./evaluate/evaluation-report.js";
+export { formatReport } from "./evaluate/format-report.js";
+
+// model
+export {
+  SentimentModel, type TrainOptions, type TrainResult, type Prediction, type LoadModelOptions, type TrainProgress,
+} from "./model/sentiment-model.js";
+export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from "./model/cross-validate.js";
+export type { BundleManifest } from "./model/model-bundle.js";
