@@ -102,14 +102,19 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   else counts.fill(1);
   let inBag = 0;
   for (let i = 0; i < n; i++) if (counts[i] > 0) inBag++;
+  // samples[p] is a sample index; sampleY[p] and sampleW[p] are its class and weight, kept in the same
+  // order (moved together when nodes are partitioned) so histogram loops read them sequentially.
   const samples = new Int32Array(inBag);
-  const weight = new Float64Array(n);
+  const sampleY = new Int32Array(inBag);
+  const sampleW = new Float64Array(inBag);
   const rootTotals = new Float64Array(K);
   for (let i = 0, j = 0; i < n; i++) {
     if (counts[i] === 0) continue;
-    samples[j++] = i;
     const w = counts[i] * data.classWeight[y[i]];
-    weight[i] = w;
+    samples[j] = i;
+    sampleY[j] = y[i];
+    sampleW[j] = w;
+    j++;
     rootTotals[y[i]] += w;
   }
 
@@ -141,6 +146,8 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   // Scratch reused by every node: no allocation in the loop.
   const hist = new Float64Array(256 * K);
   const binCount = new Int32Array(256);
+  const occupied = new Int32Array(256);
+  const occupiedBits = new Int32Array(8);
   const left = new Float64Array(K);
   const bestLeft = new Float64Array(K);
   const totals = new Float64Array(K);
@@ -180,78 +187,119 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
         perm[drawn] = f;
         drawn++;
 
-        // Class histogram of this feature's bins over the node's samples.
+        // Class histogram of this feature's bins over the node's samples. A 256-bit bitmap records
+        // which bins are occupied, so the split scan below visits only those, in increasing order,
+        // whether the node has 3 samples or 30,000.
         const base = f * n;
-        let lo = 255;
-        let hi = 0;
         if (minLeaf > 1) {
           for (let p = start; p < end; p++) {
-            const i = samples[p];
-            const c = codes[base + i];
-            hist[c * K + y[i]] += weight[i];
+            const c = codes[base + samples[p]];
+            hist[c * K + sampleY[p]] += sampleW[p];
             binCount[c]++;
-            if (c < lo) lo = c;
-            if (c > hi) hi = c;
+            occupiedBits[c >>> 5] |= 1 << (c & 31);
           }
         } else {
           for (let p = start; p < end; p++) {
-            const i = samples[p];
-            const c = codes[base + i];
-            hist[c * K + y[i]] += weight[i];
-            if (c < lo) lo = c;
-            if (c > hi) hi = c;
+            const c = codes[base + samples[p]];
+            hist[c * K + sampleY[p]] += sampleW[p];
+            occupiedBits[c >>> 5] |= 1 << (c & 31);
+          }
+        }
+        let m = 0;
+        for (let word = 0; word < 8; word++) {
+          let bits = occupiedBits[word];
+          occupiedBits[word] = 0;
+          while (bits !== 0) {
+            const low = bits & -bits;
+            occupied[m++] = (word << 5) + 31 - Math.clz32(low);
+            bits ^= low;
           }
         }
 
-        // Scan the split points between occupied bins, left to right.
-        if (lo < hi) {
-          for (let k = 0; k < K; k++) left[k] = 0;
-          let leftW = 0;
+        // Try the split after each occupied bin but the last, left to right; ties keep the first.
+        if (m > 1) {
           let leftN = 0;
-          for (let b = lo; b < hi; b++) {
-            let bw = 0;
-            const hb = b * K;
-            for (let k = 0; k < K; k++) {
-              const v = hist[hb + k];
-              left[k] += v;
-              bw += v;
-            }
-            if (bw === 0) continue;
-            leftW += bw;
-            if (minLeaf > 1) {
-              leftN += binCount[b];
-              if (leftN < minLeaf) continue;
-              if (nNode - leftN < minLeaf) break;
-            }
-            const rightW = W - leftW;
-            let score = 0;
-            if (entropy) {
-              // Maximising this minimises wL·H(L) + wR·H(R).
-              for (let k = 0; k < K; k++) score += xlogx(left[k]) + xlogx(totals[k] - left[k]);
-              score -= xlogx(leftW) + xlogx(rightW);
-            } else {
-              // Maximising Σl²/wL + Σr²/wR minimises the weighted Gini of the children (scikit-learn's proxy).
-              let sl = 0;
-              let sr = 0;
-              for (let k = 0; k < K; k++) {
-                const a = left[k];
-                const r = totals[k] - a;
-                sl += a * a;
-                sr += r * r;
+          if (K === 2 && !entropy) {
+            // The common case, unrolled: two classes, Gini.
+            const t0 = totals[0];
+            const t1 = totals[1];
+            let l0 = 0;
+            let l1 = 0;
+            for (let u = 0; u < m - 1; u++) {
+              const b = occupied[u];
+              l0 += hist[2 * b];
+              l1 += hist[2 * b + 1];
+              if (minLeaf > 1) {
+                leftN += binCount[b];
+                if (leftN < minLeaf) continue;
+                if (nNode - leftN < minLeaf) break;
               }
-              score = sl / leftW + sr / rightW;
+              const r0 = t0 - l0;
+              const r1 = t1 - l1;
+              // Maximising Σl²/wL + Σr²/wR minimises the weighted Gini of the children (scikit-learn's proxy).
+              const score = (l0 * l0 + l1 * l1) / (l0 + l1) + (r0 * r0 + r1 * r1) / (r0 + r1);
+              if (score > bestScore) {
+                bestScore = score;
+                bestFeature = f;
+                bestBin = b;
+                bestLeft[0] = l0;
+                bestLeft[1] = l1;
+              }
             }
-            if (score > bestScore) {
-              bestScore = score;
-              bestFeature = f;
-              bestBin = b;
-              for (let k = 0; k < K; k++) bestLeft[k] = left[k];
+          } else {
+            for (let k = 0; k < K; k++) left[k] = 0;
+            let leftW = 0;
+            for (let u = 0; u < m - 1; u++) {
+              const b = occupied[u];
+              const hb = b * K;
+              for (let k = 0; k < K; k++) {
+                const v = hist[hb + k];
+                left[k] += v;
+                leftW += v;
+              }
+              if (minLeaf > 1) {
+                leftN += binCount[b];
+                if (leftN < minLeaf) continue;
+                if (nNode - leftN < minLeaf) break;
+              }
+              const rightW = W - leftW;
+              let score = 0;
+              if (entropy) {
+                // Maximising this minimises wL·H(L) + wR·H(R).
+                for (let k = 0; k < K; k++) score += xlogx(left[k]) + xlogx(totals[k] - left[k]);
+                score -= xlogx(leftW) + xlogx(rightW);
+              } else {
+                let sl = 0;
+                let sr = 0;
+                for (let k = 0; k < K; k++) {
+                  const a = left[k];
+                  const r = totals[k] - a;
+                  sl += a * a;
+                  sr += r * r;
+                }
+                score = sl / leftW + sr / rightW;
+              }
+              if (score > bestScore) {
+                bestScore = score;
+                bestFeature = f;
+                bestBin = b;
+                for (let k = 0; k < K; k++) bestLeft[k] = left[k];
+              }
             }
           }
         }
-        // Clear only the bins this node touched.
-        hist.fill(0, lo * K, (hi + 1) * K);
-        if (minLeaf > 1) binCount.fill(0, lo, hi + 1);
+        // Clear only the bins this feature touched.
+        if (m > 32) hist.fill(0, occupied[0] * K, (occupied[m - 1] + 1) * K);
+        else if (K === 2) {
+          for (let u = 0; u < m; u++) {
+            const b = occupied[u];
+            hist[2 * b] = 0;
+            hist[2 * b + 1] = 0;
+          }
+        } else {
+          for (let u = 0; u < m; u++) hist.fill(0, occupied[u] * K, (occupied[u] + 1) * K);
+        }
+        if (minLeaf > 1) for (let u = 0; u < m; u++) binCount[occupied[u]] = 0;
       }
     }
 
@@ -274,6 +322,12 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
       else {
         samples[a] = samples[z];
         samples[z] = s;
+        const ty = sampleY[a];
+        sampleY[a] = sampleY[z];
+        sampleY[z] = ty;
+        const tw = sampleW[a];
+        sampleW[a] = sampleW[z];
+        sampleW[z] = tw;
         z--;
       }
     }
