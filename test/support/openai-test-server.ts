@@ -25,7 +25,9 @@ export type Fault =
   /** 200 with one vector fewer than inputs. */
   | { wrongCount: true }
   /** 200 with vectors of this size whatever was asked (a server that ignores `dimensions`). */
-  | { wrongDimensions: number };
+  | { wrongDimensions: number }
+  /** A normal answer, this much later than the usual latency (one slow request). */
+  | { delayMs: number };
 
 export interface RateLimitOptions {
   /** Requests allowed per window. Default unlimited. */
@@ -172,7 +174,7 @@ export class OpenAITestServer {
     const receivedAt = this.now();
     const n = ++this.count;
     const entry: RequestLogEntry = { n, receivedAt, answeredAt: receivedAt, status: 0, inputs: 0, tokens: 0, shas: [], auth: "none" };
-    const due = Date.now() + this.latencyMs;
+    let due = Date.now() + this.latencyMs;
     const answer = async (status: number, body: unknown, headers: Record<string, string> = {}, raw?: string) => {
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -283,7 +285,10 @@ export class OpenAITestServer {
         const b = fault.body ?? { error: { message: fault.status >= 500 ? "The server had an error while processing your request. Sorry about that!" : `Injected ${fault.status}`, type: "server_error", param: null, code: null } };
         return answer(fault.status, b, fault.headers);
       }
-      if ("wrongDimensions" in fault) {
+      if ("delayMs" in fault) {
+        entry.fault = "slow";
+        due += fault.delayMs;
+      } else if ("wrongDimensions" in fault) {
         entry.fault = "wrong-dimensions";
         dims = fault.wrongDimensions;
       } else entry.fault = "wrong-count";
