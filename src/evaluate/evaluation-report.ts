@@ -14,6 +14,15 @@ export interface EvaluationReport {
   confusion: number[][];
   /** Binary problems only (the last label is the positive class); null otherwise or when one class is absent. */
   rocAuc: number | null;
+  /** Simpler models scored on the same rows, for comparison (e.g. kNN); absent when none were run. */
+  baselines?: BaselineScore[];
+}
+
+export interface BaselineScore {
+  name: string;
+  accuracy: number;
+  macroF1: number;
+  rocAuc: number | null;
 }
 
 export interface EvaluateInput {

@@ -20,5 +20,9 @@ export function formatReport(report: EvaluationReport, title = "Evaluation"): st
   const cellWidth = Math.max(8, ...report.labels.map((l) => l.length + 2), ...report.confusion.flat().map((v) => String(v).length + 2));
   lines.push("".padStart(nameWidth) + report.labels.map((l) => l.padStart(cellWidth)).join(""));
   report.confusion.forEach((r, t) => lines.push(report.labels[t].padStart(nameWidth) + r.map((v) => String(v).padStart(cellWidth)).join("")));
+  for (const b of report.baselines ?? []) {
+    lines.push("");
+    lines.push(`Baseline ${b.name}: accuracy ${f3(b.accuracy)}, macro F1 ${f3(b.macroF1)}${b.rocAuc === null ? "" : `, ROC-AUC ${f3(b.rocAuc)}`}`);
+  }
   return lines.join("\n");
 }

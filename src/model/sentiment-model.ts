@@ -4,9 +4,10 @@ import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
 import { HashEmbedder } from "../embed/hash-embedder.js";
 import { BundleError, EmbeddingError, ModelError } from "../errors.js";
-import { type EvaluationReport, evaluatePredictions } from "../evaluate/evaluation-report.js";
+import { type BaselineScore, type EvaluationReport, evaluatePredictions } from "../evaluate/evaluation-report.js";
 import type { Classifier, ForestOptions } from "../forest/classifier.js";
 import { createClassifier, deserializeClassifier } from "../forest/create-classifier.js";
+import { KnnClassifier } from "../store/knn-classifier.js";
 import { type Matrix, selectRows, toMatrix } from "../util/matrix.js";
 import { VERSION } from "../version.js";
 import { embedItems } from "./embed-items.js";
@@ -31,6 +32,8 @@ export interface TrainOptions {
   testSize?: number;
   /** Seed for the split (and the forest unless forest.seed is set). Default 42. */
   seed?: number;
+  /** Also score a kNN classifier (k=15, cosine) on the same split as a baseline in the report. Default true. */
+  baseline?: boolean;
   onProgress?: (p: TrainProgress) => void;
   signal?: AbortSignal;
 }
@@ -118,7 +121,9 @@ export class SentimentModel {
     if (split.test.length > 0) {
       options.onProgress?.({ stage: "evaluate", done: 0, total: 1 });
       const proba = classifier.predictProba(selectRows(X, split.test));
-      report = evaluatePredictions({ labels, yTrue: split.test.map((i) => y[i]), yPred: proba.map(argmax), proba });
+      const yTrue = split.test.map((i) => y[i]);
+      report = evaluatePredictions({ labels, yTrue, yPred: proba.map(argmax), proba });
+      if (options.baseline !== false) report.baselines = [knnBaseline(X, y, split, labels)];
       options.onProgress?.({ stage: "evaluate", done: 1, total: 1 });
     }
     const files = dataset?.files ?? [...new Set(items.map((i) => i.source.file))];
@@ -216,6 +221,14 @@ export class SentimentModel {
       });
     }
   }
+}
+
+/** A kNN over the same training rows, scored on the same test rows: does the forest earn its keep? */
+function knnBaseline(X: Matrix, y: Int32Array, split: { train: number[]; test: number[] }, labels: string[]): BaselineScore {
+  const knn = new KnnClassifier().fit(selectRows(X, split.train), split.train.map((i) => y[i]));
+  const proba = knn.predictProba(selectRows(X, split.test));
+  const r = evaluatePredictions({ labels, yTrue: split.test.map((i) => y[i]), yPred: proba.map(argmax), proba });
+  return { name: `kNN (k=${knn.params.k}, cosine)`, accuracy: r.accuracy, macroF1: r.macro.f1, rocAuc: r.rocAuc };
 }
 
 /** Rebuilds the offline embedder from its id; other providers need an embedder passed in. */

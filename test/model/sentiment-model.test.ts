@@ -28,6 +28,13 @@ describe("SentimentModel on the UCI sentences", () => {
     expect(r.confusion.flat().reduce((a, b) => a + b, 0)).toBe(r.n);
   });
 
+  it("scores a kNN baseline on the same split", () => {
+    const [b] = trained.report!.baselines!;
+    expect(b.name).toBe("kNN (k=15, cosine)");
+    expect(b.accuracy).toBeGreaterThan(0.7);
+    expect(b.accuracy).toBeLessThanOrEqual(1);
+  });
+
   it("predicts a label and probability per text", async () => {
     const p = await trained.model.predict(["really amazing, I love it", "terrible, broke after a day, waste of money"]);
     expect(p.map((x) => x.label)).toEqual(["positive", "negative"]);
