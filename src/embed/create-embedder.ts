@@ -1,0 +1,55 @@
+import { OptionsError } from "../errors.js";
+import type { Embedder } from "./embedder.js";
+import { HashEmbedder } from "./hash-embedder.js";
+import { OpenAIEmbedder } from "./openai-embedder.js";
+
+export interface CreateEmbedderOptions {
+  /** Vector size; default: the embedder's own (512 for local:hash-v1, the model's for openai:). */
+  dimensions?: number;
+  /** OpenAI-compatible server for openai: specs. */
+  baseURL?: string;
+  /** API key for openai: specs; default env OPENAI_API_KEY. */
+  apiKey?: string;
+}
+
+/**
+ * Builds an embedder from a spec string, as given on the command line or recorded in a model bundle:
+ *   "local:hash-v1"                   the offline embedder
+ *   "openai:text-embedding-3-small"   OpenAI (or any compatible server with baseURL)
+ * An embedder id ("openai:text-embedding-3-small@256", "local:hash-v1@512") works too, so a bundle's
+ * recorded id recreates the same embedder; its "@N" must then agree with `dimensions` if both are given.
+ */
+export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}): Embedder {
+  const m = /^([a-z0-9-]+):([^@\s]+)(?:@(\d+))?$/i.exec(spec.trim());
+  if (!m) throw badSpec(spec);
+  const [, provider, name, atDims] = m;
+  let dimensions = options.dimensions;
+  if (atDims !== undefined) {
+    if (dimensions !== undefined && dimensions !== Number(atDims)) {
+      throw new OptionsError("EMBED_SPEC", `Embedder "${spec}" names ${atDims} dimensions but ${dimensions} were asked for.`, {
+        hint: "Drop one of them (--dimensions or the @N suffix).",
+      });
+    }
+    dimensions = Number(atDims);
+  }
+  switch (provider.toLowerCase()) {
+    case "local":
+      if (name !== "hash-v1") {
+        throw new OptionsError("EMBED_SPEC", `Unknown offline embedder "${name}" in "${spec}".`, { hint: 'The offline embedder is "local:hash-v1".' });
+      }
+      if (options.baseURL !== undefined) {
+        throw new OptionsError("EMBED_SPEC", `--base-url applies to openai: embedders, not to "${spec}".`, { hint: "Use --embedder openai:MODEL with --base-url." });
+      }
+      return new HashEmbedder({ dimensions });
+    case "openai":
+      return new OpenAIEmbedder({ model: name, dimensions, baseURL: options.baseURL, apiKey: options.apiKey });
+    default:
+      throw badSpec(spec);
+  }
+}
+
+function badSpec(spec: string): OptionsError {
+  return new OptionsError("EMBED_SPEC", `Unknown embedder "${spec}".`, {
+    hint: 'Use "local:hash-v1" (offline) or "openai:MODEL", e.g. openai:text-embedding-3-small.',
+  });
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { OptionsError } from "../../src/errors.js";
+import { createEmbedder } from "../../src/embed/create-embedder.js";
+import { HashEmbedder } from "../../src/embed/hash-embedder.js";
+import { OpenAIEmbedder } from "../../src/embed/openai-embedder.js";
+
+describe("createEmbedder", () => {
+  it("parses local:hash-v1 and openai:MODEL, with dimensions from options or an @N id", () => {
+    expect(createEmbedder("local:hash-v1")).toBeInstanceOf(HashEmbedder);
+    expect(createEmbedder("local:hash-v1", { dimensions: 128 }).id).toBe("local:hash-v1@128");
+    expect(createEmbedder("local:hash-v1@256").id).toBe("local:hash-v1@256");
+    const o = createEmbedder("openai:text-embedding-3-small", { dimensions: 256, apiKey: "sk-x" });
+    expect(o).toBeInstanceOf(OpenAIEmbedder);
+    expect(o.id).toBe("openai:text-embedding-3-small@256");
+    expect(createEmbedder("openai:text-embedding-3-large@1024", { apiKey: "sk-x" }).id).toBe("openai:text-embedding-3-large@1024");
+    expect(createEmbedder("openai:nomic-embed-text", { dimensions: 768, baseURL: "http://127.0.0.1:1/v1" }).id).toBe("openai:nomic-embed-text@768");
+  });
+
+  it("rejects unknown specs and contradictions with a clear OptionsError", () => {
+    expect(() => createEmbedder("cohere:embed")).toThrow(OptionsError);
+    expect(() => createEmbedder("local:bert")).toThrow(/Unknown offline embedder/);
+    expect(() => createEmbedder("nonsense")).toThrow(/Unknown embedder "nonsense"/);
+    expect(() => createEmbedder("local:hash-v1@256", { dimensions: 128 })).toThrow(/names 256 dimensions but 128/);
+    expect(() => createEmbedder("local:hash-v1", { baseURL: "http://x" })).toThrow(/--base-url/);
+  });
+});
