@@ -1,7 +1,7 @@
 import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
 import type { Matrix } from "../util/matrix.js";
-import { type SaveResult, readStoreManifest, readStoreVectors, writeStoreFiles } from "./store-files.js";
+import { type SaveResult, type StoreManifest, readStoreManifest, readStoreVectors, readStoreVectorsAsync, writeStoreFiles } from "./store-files.js";
 import { type Metadata, type StoreFilter, compileFilter } from "./store-filter.js";
 import { StoreError } from "./store-error.js";
 import { TopK } from "./top-k.js";
@@ -360,43 +360,77 @@ export class VectorStore {
     });
   }
 
-  /** Loads a store saved by save(); the vectors are read straight into the search buffer. */
-  static load(dir: string, options: LoadOptions = {}): VectorStore {
+  /**
+   * Loads a store saved by save(); the vectors are read straight into the search buffer, reading and
+   * checksumming overlapped (see readStoreVectorsAsync). loadSync() does the same without overlap.
+   */
+  static async load(dir: string, options: LoadOptions = {}): Promise<VectorStore> {
+    const read = (m: StoreManifest, into: Float32Array): Promise<void> => readStoreVectorsAsync(dir, m, into, options.verify ?? true);
     let manifest = readStoreManifest(dir);
-    const store = (): VectorStore => new VectorStore({
+    let s = VectorStore.emptyFor(manifest, options);
+    try {
+      await read(manifest, s.buf.view(manifest.count));
+    } catch (e) {
+      const again = VectorStore.rereadAfterRace(dir, manifest, e);
+      manifest = again;
+      s = VectorStore.emptyFor(manifest, options);
+      await read(manifest, s.buf.view(manifest.count));
+    }
+    return s.adopt(dir, manifest, options);
+  }
+
+  /** Synchronous load(). */
+  static loadSync(dir: string, options: LoadOptions = {}): VectorStore {
+    let manifest = readStoreManifest(dir);
+    let s = VectorStore.emptyFor(manifest, options);
+    try {
+      readStoreVectors(dir, manifest, s.buf.view(manifest.count), options.verify ?? true);
+    } catch (e) {
+      manifest = VectorStore.rereadAfterRace(dir, manifest, e);
+      s = VectorStore.emptyFor(manifest, options);
+      readStoreVectors(dir, manifest, s.buf.view(manifest.count), options.verify ?? true);
+    }
+    return s.adopt(dir, manifest, options);
+  }
+
+  private static emptyFor(manifest: StoreManifest, options: LoadOptions): VectorStore {
+    return new VectorStore({
       embedderId: manifest.embedderId,
       dimensions: manifest.dimensions,
       initialCapacity: Math.max(1, manifest.count),
       simd: options.simd,
     });
-    let s = store();
-    try {
-      readStoreVectors(dir, manifest, s.buf.view(manifest.count), options.verify ?? true);
-    } catch (e) {
-      // A concurrent save may have replaced the generation between our two reads: try its manifest once.
-      if (!(e instanceof StoreError && e.code === "STORE_VECTORS_MISSING")) throw e;
-      const again = readStoreManifest(dir);
-      if (again.generation === manifest.generation) throw e;
-      manifest = again;
-      s = store();
-      readStoreVectors(dir, manifest, s.buf.view(manifest.count), options.verify ?? true);
-    }
+  }
+
+  /**
+   * A concurrent save may delete the generation we were reading after writing the next one: if the
+   * vector file vanished and the manifest has moved on, return the new manifest; otherwise rethrow.
+   */
+  private static rereadAfterRace(dir: string, manifest: StoreManifest, e: unknown): StoreManifest {
+    if (!(e instanceof StoreError && e.code === "STORE_VECTORS_MISSING")) throw e;
+    const again = readStoreManifest(dir);
+    if (again.generation === manifest.generation) throw e;
+    return again;
+  }
+
+  /** Takes the manifest's rows (its vectors are already in the buffer). */
+  private adopt(dir: string, manifest: StoreManifest, options: LoadOptions): this {
     const { ids, labels, metadata } = manifest;
     for (let r = 0; r < ids.length; r++) {
       const id = ids[r];
-      if (typeof id !== "string" || s.rowOf.has(id)) {
+      if (typeof id !== "string" || this.rowOf.has(id)) {
         throw new StoreError("STORE_MANIFEST_CORRUPT", `Row ${r} has ${typeof id !== "string" ? "no valid id" : `a duplicate id "${id}"`}.`, {
           where: { file: `${dir}/manifest.json` },
           hint: "Restore the store directory from a backup or rebuild the store.",
         });
       }
-      s.rowOf.set(id, r);
+      this.rowOf.set(id, r);
     }
-    s.ids = ids;
-    s.labels = labels.map((l) => l ?? undefined);
-    s.metadata = metadata.map((m) => m ?? undefined);
-    if (options.embedder || options.fetcher) s.useEmbedder(options.fetcher ?? options.embedder!);
-    return s;
+    this.ids = ids;
+    this.labels = labels.map((l) => l ?? undefined);
+    this.metadata = metadata.map((m) => m ?? undefined);
+    if (options.embedder || options.fetcher) this.useEmbedder(options.fetcher ?? options.embedder!);
+    return this;
   }
 
   // ---- internals ----

@@ -43,11 +43,26 @@ describe("save / load", () => {
     expect(res.generation).toBe(1);
     expect(fs.readdirSync(dir).sort()).toEqual(["manifest.json", "vectors.1.f32"]);
     expect(fs.statSync(path.join(dir, "vectors.1.f32")).size).toBe(199 * 24 * 4);
-    const loaded = VectorStore.load(dir);
+    const loaded = VectorStore.loadSync(dir);
     expectSameStore(store, loaded);
     const q = randomVectors(1, 24, 77)[0];
     expect(loaded.searchVector(q, 10)).toEqual(store.searchVector(q, 10));
     expect(loaded.toTrainingSet).toBeDefined();
+  });
+
+  it("async load (overlapped read + checksum) gives the same store and the same errors", async () => {
+    const store = sample();
+    store.save(dir);
+    expectSameStore(store, await VectorStore.load(dir));
+    const f = path.join(dir, "vectors.1.f32");
+    const bytes = fs.readFileSync(f);
+    bytes[77] ^= 1;
+    fs.writeFileSync(f, bytes);
+    await expect(VectorStore.load(dir)).rejects.toThrow(/vectors\.1\.f32: Vector file is corrupt/);
+    fs.truncateSync(f, 100);
+    await expect(VectorStore.load(dir)).rejects.toThrow(/vectors\.1\.f32: Truncated vector file/);
+    fs.rmSync(path.join(dir, "manifest.json"));
+    await expect(VectorStore.load(dir)).rejects.toThrow(/No saved vector store here/);
   });
 
   it("each save is a new generation; older vector files are cleaned up", () => {
@@ -57,28 +72,28 @@ describe("save / load", () => {
     const res = store.save(dir);
     expect(res.generation).toBe(2);
     expect(fs.readdirSync(dir).sort()).toEqual(["manifest.json", "vectors.2.f32"]);
-    expect(VectorStore.load(dir).has("new")).toBe(true);
+    expect(VectorStore.loadSync(dir).has("new")).toBe(true);
   });
 
   it("saves and loads an empty store", () => {
     const store = new VectorStore({ embedderId: "e@3", dimensions: 3 });
     store.save(dir);
-    const loaded = VectorStore.load(dir);
+    const loaded = VectorStore.loadSync(dir);
     expect(loaded.size).toBe(0);
     loaded.add({ id: "a", vector: [1, 2, 3] });
     expect(loaded.searchVector([1, 2, 3], 1)[0].id).toBe("a");
   });
 
   it("a missing store says so and names the file", () => {
-    expect(() => VectorStore.load(dir)).toThrow(/manifest\.json.*No saved vector store here/);
+    expect(() => VectorStore.loadSync(dir)).toThrow(/manifest\.json.*No saved vector store here/);
   });
 
   it("a truncated vector file is a clear error naming the file", () => {
     sample().save(dir);
     const f = path.join(dir, "vectors.1.f32");
     fs.truncateSync(f, fs.statSync(f).size - 10);
-    expect(() => VectorStore.load(dir)).toThrow(StoreError);
-    expect(() => VectorStore.load(dir)).toThrow(/vectors\.1\.f32: Truncated vector file: \d+ bytes, but 200 vectors × 24 dims need 19200/);
+    expect(() => VectorStore.loadSync(dir)).toThrow(StoreError);
+    expect(() => VectorStore.loadSync(dir)).toThrow(/vectors\.1\.f32: Truncated vector file: \d+ bytes, but 200 vectors × 24 dims need 19200/);
   });
 
   it("a flipped byte in the vector file fails the checksum, naming the file", () => {
@@ -87,9 +102,9 @@ describe("save / load", () => {
     const bytes = fs.readFileSync(f);
     bytes[1234] ^= 0x40;
     fs.writeFileSync(f, bytes);
-    expect(() => VectorStore.load(dir)).toThrow(/vectors\.1\.f32: Vector file is corrupt: its sha256/);
+    expect(() => VectorStore.loadSync(dir)).toThrow(/vectors\.1\.f32: Vector file is corrupt: its sha256/);
     // verify: false trusts the file (for callers who checked it another way).
-    expect(VectorStore.load(dir, { verify: false }).size).toBe(200);
+    expect(VectorStore.loadSync(dir, { verify: false }).size).toBe(200);
   });
 
   it("a truncated or garbled manifest is a clear error naming it", () => {
@@ -97,17 +112,17 @@ describe("save / load", () => {
     const m = path.join(dir, "manifest.json");
     const text = fs.readFileSync(m, "utf8");
     fs.writeFileSync(m, text.slice(0, text.length / 2));
-    expect(() => VectorStore.load(dir)).toThrow(/manifest\.json: The store manifest is not valid JSON/);
+    expect(() => VectorStore.loadSync(dir)).toThrow(/manifest\.json: The store manifest is not valid JSON/);
     fs.writeFileSync(m, JSON.stringify({ ...JSON.parse(text), ids: ["only-one"] }));
-    expect(() => VectorStore.load(dir)).toThrow(/manifest\.json: The store manifest has 1 ids for 200 rows/);
+    expect(() => VectorStore.loadSync(dir)).toThrow(/manifest\.json: The store manifest has 1 ids for 200 rows/);
     fs.writeFileSync(m, JSON.stringify({ hello: 1 }));
-    expect(() => VectorStore.load(dir)).toThrow(/not a sentivec vector store manifest/);
+    expect(() => VectorStore.loadSync(dir)).toThrow(/not a sentivec vector store manifest/);
   });
 
   it("a missing vector file is a clear error naming it", () => {
     sample().save(dir);
     fs.rmSync(path.join(dir, "vectors.1.f32"));
-    expect(() => VectorStore.load(dir)).toThrow(/vectors\.1\.f32: The vector file vectors\.1\.f32 named by manifest\.json cannot be opened \(ENOENT\)/);
+    expect(() => VectorStore.loadSync(dir)).toThrow(/vectors\.1\.f32: The vector file vectors\.1\.f32 named by manifest\.json cannot be opened \(ENOENT\)/);
   });
 
   it("the last good save survives a crash between the vector file and the manifest", () => {
@@ -118,12 +133,12 @@ describe("save / load", () => {
     fs.writeFileSync(path.join(dir, "vectors.2.f32.tmp-999-1"), Buffer.alloc(100));
     fs.writeFileSync(path.join(dir, "vectors.2.f32"), Buffer.alloc(7777, 1));
     fs.writeFileSync(path.join(dir, "manifest.json.tmp-999-1"), '{"format":"sentivec-vec');
-    const loaded = VectorStore.load(dir);
+    const loaded = VectorStore.loadSync(dir);
     expectSameStore(store, loaded);
     // The next save skips past the orphaned generation rather than overwriting a file in use.
     loaded.add({ id: "later", vector: randomVectors(1, 24, 8)[0] });
     expect(loaded.save(dir).generation).toBe(3);
-    expect(VectorStore.load(dir).has("later")).toBe(true);
+    expect(VectorStore.loadSync(dir).has("later")).toBe(true);
     expect(fs.existsSync(path.join(dir, "vectors.2.f32"))).toBe(false);
   });
 
@@ -146,7 +161,7 @@ describe("save / load", () => {
       await new Promise((r) => setTimeout(r, delay));
       child.kill("SIGKILL");
       await new Promise((r) => child.once("exit", r));
-      const loaded = VectorStore.load(dir);
+      const loaded = VectorStore.loadSync(dir);
       // Whole and self-consistent: the row that records its generation agrees with the metadata.
       const first = loaded.get("id0")!;
       const gen = (first.metadata as { gen: number }).gen;
