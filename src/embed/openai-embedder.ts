@@ -77,7 +77,7 @@ export class OpenAIEmbedder implements Embedder {
   constructor(options: OpenAIEmbedderOptions = {}) {
     this.model = options.model ?? "text-embedding-3-small";
     const known = OPENAI_EMBEDDING_MODELS[this.model];
-    this.baseURL = (options.baseURL ?? process.env.OPENAI_BASE_URL ?? OPENAI_BASE_URL).replace(/\/+$/, "");
+    this.baseURL = (options.baseURL || process.env.OPENAI_BASE_URL || OPENAI_BASE_URL).replace(/\/+$/, "");
     const dims = options.dimensions ?? known?.dimensions;
     if (dims === undefined) {
       throw new OptionsError("EMBED_DIMENSIONS", `Unknown embedding model "${this.model}": its vector size is not known.`, {

@@ -1,0 +1,87 @@
+import type { Command } from "commander";
+import { createWriteStream } from "node:fs";
+import { once } from "node:events";
+import { EmbeddingCache } from "../embed/embedding-cache.js";
+import { printJson } from "./cli-output.js";
+import { cachePath, DEFAULT_CACHE_PATH } from "./embedder-options.js";
+
+interface CacheCliOptions {
+  cache?: string;
+  embedder?: string;
+  json?: boolean;
+  out?: string;
+}
+
+/**
+ * `sentivec cache stats|clear|export`: look into, empty, or dump the embedding cache. stats and
+ * export open the file read-only, so they are safe while an `embed` run is writing to it.
+ */
+export function registerCacheCommand(program: Command): void {
+  const cache = program.command("cache").description("inspect, clear or export the embedding cache");
+  const where = `cache file (default: $SENTIVEC_CACHE or ${DEFAULT_CACHE_PATH})`;
+
+  cache
+    .command("stats")
+    .description("vectors stored per embedder, and the file size")
+    .option("--cache <path>", where)
+    .option("--json", "print as JSON")
+    .action((o: CacheCliOptions) => {
+      const c = new EmbeddingCache(cachePath(o), { readonly: true });
+      try {
+        const s = c.stats();
+        if (o.json) return printJson(s);
+        console.log(`${s.path}: ${s.total} vectors, ${(s.bytes / 1024 / 1024).toFixed(1)} MiB`);
+        for (const e of s.byEmbedder) console.log(`  ${e.embedderId.padEnd(44)} ${String(e.count).padStart(9)}`);
+      } finally {
+        c.close();
+      }
+    });
+
+  cache
+    .command("clear")
+    .description("delete cached vectors: all of them, or one embedder's")
+    .option("--cache <path>", where)
+    .option("--embedder <id>", "only this embedder id, e.g. openai:text-embedding-3-small@256 (see `cache stats`)")
+    .option("--json", "print as JSON")
+    .action((o: CacheCliOptions) => {
+      const c = new EmbeddingCache(cachePath(o));
+      try {
+        const removed = c.clear(o.embedder);
+        if (o.json) return printJson({ path: c.path, embedderId: o.embedder ?? null, removed });
+        console.log(`Removed ${removed} vectors${o.embedder ? ` of ${o.embedder}` : ""} from ${c.path}.`);
+      } finally {
+        c.close();
+      }
+    });
+
+  cache
+    .command("export")
+    .description("write cached vectors as JSON lines {id, sha, vector} (stdout, or --out)")
+    .option("--cache <path>", where)
+    .option("--embedder <id>", "only this embedder id")
+    .option("--out <file>", "write to this file instead of stdout")
+    .action(async (o: CacheCliOptions) => {
+      const c = new EmbeddingCache(cachePath(o), { readonly: true });
+      const out = o.out ? createWriteStream(o.out) : process.stdout;
+      // A reader that stops early (`| head`) closes the pipe: stop quietly rather than crash on EPIPE.
+      let closed = false;
+      const onError = (e: NodeJS.ErrnoException) => {
+        if (e.code === "EPIPE") closed = true;
+        else throw e;
+      };
+      out.on("error", onError);
+      try {
+        for (const row of c.export(o.embedder)) {
+          if (closed) break;
+          if (!out.write(`${JSON.stringify(row)}\n`)) await Promise.race([once(out, "drain"), once(out, "error")]).catch(() => {});
+        }
+      } finally {
+        out.off("error", onError);
+        c.close();
+        if (o.out) {
+          out.end();
+          await once(out, "finish");
+        }
+      }
+    });
+}

@@ -1,0 +1,135 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { SingleBar } from "cli-progress";
+import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
+import { once } from "node:events";
+import { loadDataset } from "../data/load-dataset.js";
+import type { FetchProgress, RetryEvent } from "../embed/embedding-fetcher.js";
+import { printJson, status } from "./cli-output.js";
+import { addDatasetOptions, type DatasetCliOptions, datasetOptionsFrom } from "./dataset-options.js";
+import { addEmbedderOptions, cachePath, type EmbedderCliOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
+
+interface EmbedCliOptions extends EmbedderCliOptions, DatasetCliOptions {
+  dryRun?: boolean;
+  truncate?: boolean;
+  price?: number;
+  out?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * `sentivec embed <dataset...>`: embeds every text of a dataset into the cache (so train/evaluate
+ * later pay nothing), or with --dry-run says what that would cost. Results go to stdout, progress and
+ * retry notices to stderr.
+ */
+export function registerEmbedCommand(program: Command): void {
+  const cmd = program
+    .command("embed")
+    .description("embed a dataset's texts into the embedding cache (or --dry-run: count requests, tokens and cost)")
+    .argument("<dataset...>", "dataset file(s): .csv, .tsv, .txt (sentence<TAB>label), .json, .jsonl")
+    .option("--dry-run", "send nothing: print texts, unique texts, cache hits, requests planned, tokens and estimated cost")
+    .option("--truncate", "cut texts over the model's per-input token limit instead of stopping")
+    .option("--price <usd>", "price per 1M tokens for the cost estimate (default: from the known-model table)", parsePrice)
+    .option("--out <file.jsonl>", "also write {text, label, embedding} lines (readable again with --vector-field embedding)")
+    .option("--json", "print the summary as JSON")
+    .option("-q, --quiet", "no progress output");
+  addEmbedderOptions(cmd);
+  addDatasetOptions(cmd);
+  cmd.action(async (files: string[], o: EmbedCliOptions) => {
+    const quiet = o.quiet === true || o.json === true;
+    const dataset = await loadDataset(files, datasetOptionsFrom(o, false));
+    const texts = dataset.items.map((i) => i.text);
+    const embedder = embedderFrom(o);
+    const progress = progressReporter(quiet);
+    const onRetry = (r: RetryEvent) =>
+      status(`Request ${r.request + 1} failed (${r.error.message.split(". ")[0]}); retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s.`, quiet);
+    const { fetcher, close } = fetcherFrom(o, embedder, { truncate: o.truncate === true, prices: o.price, onProgress: progress.onProgress, onRetry });
+    const cache = o.cache !== false && !embedder.id.startsWith("local:") ? cachePath(o) : undefined;
+    try {
+      if (o.dryRun) {
+        const plan = await fetcher.plan(texts);
+        if (o.json) return printJson({ ...plan, cache: cache ?? null });
+        const cost =
+          plan.estimatedCost === undefined
+            ? "unknown (no price for this model; pass --price USD_PER_1M_TOKENS)"
+            : `${formatDollars(plan.estimatedCost)} at $${plan.pricePerMillionTokens} per 1M tokens`;
+        console.log(
+          [
+            `Embedder         ${plan.embedderId}`,
+            `Texts            ${plan.texts}`,
+            `Unique texts     ${plan.uniqueTexts}`,
+            `Cache hits       ${plan.cacheHits}${cache ? `  (${cache})` : "  (no cache)"}`,
+            `Requests planned ${plan.requests}  (minimum possible: ${plan.minimumRequests})`,
+            `Tokens           ${plan.tokens}`,
+            ...(plan.truncated ? [`Truncated        ${plan.truncated}`] : []),
+            `Estimated cost   ${cost}`,
+          ].join("\n"),
+        );
+        return;
+      }
+      const started = Date.now();
+      const result = await fetcher.fetch(texts).finally(() => progress.stop());
+      const seconds = (Date.now() - started) / 1000;
+      if (o.out) await writeVectors(o.out, dataset.items, result.vectors);
+      const summary = { embedderId: embedder.id, ...result.usage, seconds, cache: cache ?? null, out: o.out ?? null };
+      if (o.json) return printJson(summary);
+      const u = result.usage;
+      console.log(
+        [
+          `Embedded ${u.texts} texts (${u.uniqueTexts} unique) with ${embedder.id} in ${seconds.toFixed(1)} s`,
+          `  cache hits ${u.cacheHits}, requests ${u.requests} (retries ${u.retries}), tokens ${u.tokens}${u.truncated ? `, truncated ${u.truncated}` : ""}`,
+          cache ? `  cache: ${cache}` : "  cache: not used",
+          ...(o.out ? [`  vectors written to ${o.out}`] : []),
+        ].join("\n"),
+      );
+    } finally {
+      close();
+    }
+  });
+}
+
+/** $12.35, $0.42, $0.0031: two significant digits for small amounts, cents otherwise. */
+function formatDollars(x: number): string {
+  if (x === 0) return "$0";
+  return x >= 1 ? `$${x.toFixed(2)}` : `$${x.toFixed(Math.min(12, Math.max(2, 1 - Math.floor(Math.log10(x)))))}`;
+}
+
+function parsePrice(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("--price must be a non-negative number (dollars per 1M tokens).");
+  return n;
+}
+
+/** A bar on a terminal; otherwise nothing until the summary (logs stay readable). */
+function progressReporter(quiet: boolean): { onProgress: (p: FetchProgress) => void; stop: () => void } {
+  if (quiet || process.stderr.isTTY !== true) return { onProgress: () => {}, stop: () => {} };
+  let bar: SingleBar | undefined;
+  return {
+    onProgress: (p) => {
+      if (!bar) {
+        if (p.done >= p.total) return;
+        bar = new SingleBar({
+          format: "Embedding [{bar}] {percentage}% | {value}/{total} texts | {requests} requests | ETA {eta}s",
+          stream: process.stderr,
+          hideCursor: true,
+        });
+        bar.start(p.total, p.done, { requests: `${p.requestsDone}/${p.requestsPlanned}` });
+      }
+      bar.update(p.done, { requests: `${p.requestsDone}/${p.requestsPlanned}` });
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+async function writeVectors(path: string, items: { text: string; label?: string }[], vectors: Float32Array[]): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const out = createWriteStream(path);
+  for (let i = 0; i < items.length; i++) {
+    const line = JSON.stringify({ text: items[i].text, label: items[i].label, embedding: Array.from(vectors[i]) });
+    if (!out.write(`${line}\n`)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
+}
