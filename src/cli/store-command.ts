@@ -1,0 +1,203 @@
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Command } from "commander";
+import { loadDataset } from "../data/load-dataset.js";
+import type { Embedder } from "../embed/embedder.js";
+import { OptionsError } from "../errors.js";
+import { MANIFEST_FILE, readStoreManifest } from "../store/store-files.js";
+import type { FilterMatch, FilterScalar, StoreFilter } from "../store/store-filter.js";
+import { type VectorRecord, VectorStore } from "../store/vector-store.js";
+import { sha256Hex } from "../util/sha256.js";
+import { printJson, status } from "./cli-output.js";
+import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
+import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
+import { positiveInt } from "./forest-options.js";
+
+export const DEFAULT_STORE_DIR = ".sentivec/store";
+
+interface StoreCliOptions extends EmbedderCliOptions {
+  store: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * `sentivec store add|search|info`: a persistent vector store of labelled texts, searched by meaning.
+ * Rows are keyed by a hash of their text, so adding the same file twice updates rather than duplicates.
+ */
+export function registerStoreCommand(program: Command): void {
+  const store = program.command("store").description("a persistent vector store: add datasets, search by text, show what is in it");
+
+  const add = store
+    .command("add")
+    .description("embed a dataset's texts and add them to the store (rows with the same text are updated)")
+    .argument("<dataset...>", "dataset files (csv, tsv, lines, json, jsonl)")
+    .option("--store <dir>", "store folder", DEFAULT_STORE_DIR)
+    .option("--no-labels", "the dataset has no labels (rows are stored unlabelled)")
+    .option("--json", "print the summary as JSON")
+    .option("-q, --quiet", "no progress output");
+  addDatasetOptions(add);
+  addEmbedderOptions(add, { defaultSpec: false });
+  add.action(async (files: string[], o: StoreCliOptions & DatasetCliOptions & { labels: boolean }) => {
+    const quiet = o.json === true || o.quiet === true;
+    const dataset = await loadDataset(files, datasetOptionsFrom(o, o.labels !== false));
+    const items = dataset.items;
+    const existing = existsSync(join(o.store, MANIFEST_FILE)) ? await VectorStore.load(o.store) : undefined;
+    const needEmbedding = items.filter((i) => i.vector === undefined);
+    // Which vector space: the store's own, else --embedder, else precomputed vectors, else the offline default.
+    let embedder: Embedder | undefined;
+    if (o.embedder) embedder = embedderFrom(o);
+    else if (existing && !existing.embedderId.startsWith("precomputed")) embedder = embedderFrom({ ...o, dimensions: undefined }, existing.embedderId);
+    else if (!existing && needEmbedding.length > 0) embedder = embedderFrom(o, "local:hash-v1");
+    const dims = existing?.dimensions ?? embedder?.dimensions ?? items[0]?.vector?.length;
+    const embedderId = existing?.embedderId ?? embedder?.id ?? `precomputed@${dims}`;
+    if (dims === undefined) throw new OptionsError("STORE_EMPTY_DATASET", "The dataset has no rows to add.", { where: { file: files[0] } });
+    const target = existing ?? new VectorStore({ embedderId, dimensions: dims });
+    if (needEmbedding.length > 0 && !embedder) {
+      throw new OptionsError("STORE_NO_EMBEDDER", `${needEmbedding.length} rows have no vector, and this store (${target.embedderId}) holds precomputed vectors only.`, {
+        hint: "Add datasets that carry vectors, or start a new store with --store DIR --embedder SPEC.",
+      });
+    }
+    const vectors = new Map<string, Float32Array>();
+    if (needEmbedding.length > 0) {
+      const { fetcher, close } = fetcherFrom(o, embedder!);
+      try {
+        target.useEmbedder(fetcher);
+        status(`Embedding ${needEmbedding.length} texts with ${embedder!.id}...`, quiet);
+        const got = await fetcher.fetch(needEmbedding.map((i) => i.text));
+        needEmbedding.forEach((item, k) => vectors.set(item.text, got.vectors[k]));
+      } finally {
+        close();
+      }
+    }
+    const rows: VectorRecord[] = items.map((item) => ({
+      id: textId(item.text),
+      vector: item.vector ?? vectors.get(item.text)!,
+      label: item.label,
+      metadata: {
+        text: item.text,
+        source: basename(item.source.file),
+        ...(item.source.line !== undefined ? { line: item.source.line } : {}),
+        ...(item.source.record !== undefined ? { record: item.source.record } : {}),
+      },
+    }));
+    target.reserve(target.size + rows.length);
+    const { added, updated } = target.upsertMany(rows);
+    const saved = target.save(o.store);
+    const summary = { store: o.store, embedderId: target.embedderId, dimensions: target.dimensions, added, updated, size: target.size, generation: saved.generation };
+    if (o.json) printJson(summary);
+    else console.log(`Added ${added} and updated ${updated} rows in ${o.store} (${target.size} rows, ${target.embedderId}).`);
+  });
+
+  const search = store
+    .command("search")
+    .description("the stored texts most similar to a text")
+    .argument("<text>", "text to search for")
+    .option("-k, --k <n>", "number of results", positiveInt("-k"), 5)
+    .option("--filter <field=value>", "only rows whose label or metadata field equals value (a,b for any of several); repeatable", collect, [])
+    .option("--store <dir>", "store folder", DEFAULT_STORE_DIR)
+    .option("--json", "print the results as JSON");
+  addEmbedderOptions(search, { defaultSpec: false });
+  search.action(async (text: string, o: StoreCliOptions & { k: number; filter: string[] }) => {
+    const target = await VectorStore.load(o.store);
+    if (target.embedderId.startsWith("precomputed") && !o.embedder) {
+      throw new OptionsError("STORE_NO_EMBEDDER", `This store holds precomputed vectors (${target.embedderId}); sentivec cannot embed a text query into that space.`, {
+        hint: "Pass --embedder SPEC naming the embedder those vectors came from.",
+      });
+    }
+    const embedder = o.embedder ? embedderFrom(o) : embedderFrom({ ...o, dimensions: undefined }, target.embedderId);
+    const { fetcher, close } = fetcherFrom(o, embedder);
+    try {
+      target.useEmbedder(fetcher);
+      const hits = await target.search(text, o.k, { filter: parseFilters(o.filter) });
+      if (o.json) {
+        printJson(hits);
+        return;
+      }
+      if (hits.length === 0) console.log("No matching rows.");
+      for (const h of hits) {
+        const shown = typeof h.metadata.text === "string" ? h.metadata.text : h.id;
+        console.log(`${h.score.toFixed(3)}  ${(h.label ?? "-").padEnd(8)}  ${shown.length > 100 ? shown.slice(0, 97) + "..." : shown}`);
+      }
+    } finally {
+      close();
+    }
+  });
+
+  store
+    .command("info")
+    .description("what is in the store: embedder, dimensions, rows per label, files")
+    .option("--store <dir>", "store folder", DEFAULT_STORE_DIR)
+    .option("--json", "print the summary as JSON")
+    .action(async (o: StoreCliOptions) => {
+      const manifest = readStoreManifest(o.store);
+      const info = (await VectorStore.load(o.store)).info();
+      const summary = {
+        store: o.store,
+        embedderId: info.embedderId,
+        dimensions: info.dimensions,
+        rows: info.size,
+        labels: info.labels,
+        unlabeled: info.unlabeled,
+        vectorsFile: manifest.vectorsFile,
+        vectorBytes: info.size * info.dimensions * 4,
+        generation: manifest.generation,
+        savedAt: manifest.savedAt,
+        searchKernel: info.kernel,
+      };
+      if (o.json) {
+        printJson(summary);
+        return;
+      }
+      console.log(`Store      ${o.store} (generation ${summary.generation}, saved ${summary.savedAt})`);
+      console.log(`Embedder   ${summary.embedderId}, ${summary.dimensions} dimensions`);
+      console.log(`Rows       ${summary.rows} (${(summary.vectorBytes / 1e6).toFixed(1)} MB of vectors)`);
+      const labels = Object.entries(summary.labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([l, n]) => `${l} ${n}`);
+      if (summary.unlabeled > 0) labels.push(`unlabeled ${summary.unlabeled}`);
+      console.log(`Labels     ${labels.join(", ") || "none"}`);
+    });
+}
+
+/** Content-derived id: re-adding the same text updates its row instead of duplicating it. */
+function textId(text: string): string {
+  return sha256Hex(text).slice(0, 20);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/**
+ * `label=negative`, `source=movies.csv`, `line=12`, `label=negative,neutral`. "label" filters the label;
+ * any other name a top-level metadata field. A value that reads as a JSON number/boolean/null matches
+ * both that value and the string (the CLI cannot know which one the row stored).
+ */
+export function parseFilters(specs: string[]): StoreFilter | undefined {
+  if (specs.length === 0) return undefined;
+  const filter: { label?: FilterMatch; metadata: Record<string, FilterMatch> } = { metadata: {} };
+  for (const spec of specs) {
+    const eq = spec.indexOf("=");
+    if (eq <= 0) {
+      throw new OptionsError("STORE_FILTER_SYNTAX", `--filter "${spec}" is not field=value.`, { hint: "For example --filter label=negative or --filter source=movies.csv." });
+    }
+    const field = spec.slice(0, eq).trim();
+    const values: FilterScalar[] = [];
+    for (const raw of spec.slice(eq + 1).split(",")) {
+      values.push(raw);
+      const typed = scalarOf(raw);
+      if (typed !== undefined) values.push(typed);
+    }
+    const match: FilterMatch = values.length === 1 ? values[0] : { in: values };
+    if (field === "label") filter.label = match;
+    else filter.metadata[field] = match;
+  }
+  return filter;
+}
+
+function scalarOf(raw: string): FilterScalar | undefined {
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  if (raw === "null") return null;
+  if (raw.trim() !== "" && Number.isFinite(Number(raw))) return Number(raw);
+  return undefined;
+}
