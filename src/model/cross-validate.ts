@@ -40,7 +40,7 @@ export async function crossValidate(dataset: Dataset, options: CrossValidateOpti
   const labels = dataset.labels;
   const classOf = new Map(labels.map((l, i) => [l, i]));
   const y = Int32Array.from(dataset.items, (i) => classOf.get(i.label!)!);
-  const splits = stratifiedKFold(y, { folds: options.folds ?? 5, seed });
+  const splits = stratifiedKFold(dataset.items.map((i) => i.label!), { folds: options.folds ?? 5, seed });
   const precomputed = dataset.items.every((i) => i.vector !== undefined);
   const fetcher = precomputed ? undefined : (options.fetcher ?? new EmbeddingFetcher(options.embedder ?? new HashEmbedder()));
   const { X } = await embedItems(dataset.items, fetcher, options.signal);

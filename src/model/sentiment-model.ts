@@ -2,6 +2,7 @@ import type { Dataset, LabeledText } from "../data/labeled-text.js";
 import { stratifiedSplit } from "../data/stratified-split.js";
 import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
+import { createEmbedder } from "../embed/create-embedder.js";
 import { HashEmbedder } from "../embed/hash-embedder.js";
 import { BundleError, EmbeddingError, ModelError } from "../errors.js";
 import { type BaselineScore, type EvaluationReport, evaluatePredictions } from "../evaluate/evaluation-report.js";
@@ -79,6 +80,9 @@ export class SentimentModel {
     readonly manifest: Omit<BundleManifest, "forest"> & { forest: Partial<BundleManifest["forest"]> },
   ) {}
 
+  /** Why the recorded embedder could not be rebuilt on load (e.g. no API key), reported by predict(). */
+  private embedderProblem: Error | undefined;
+
   /** Embeds (or takes the dataset's vectors), splits, fits the forest, and evaluates on the test part. */
   static async train(data: Dataset | LabeledText[], options: TrainOptions = {}): Promise<TrainResult> {
     const dataset = Array.isArray(data) ? undefined : data;
@@ -99,7 +103,7 @@ export class SentimentModel {
     const y = Int32Array.from(items, (i) => classOf.get(i.label!)!);
 
     // Split before embedding so a bad split fails fast, before anything is paid for.
-    const split = testSize > 0 ? stratifiedSplit(y, { testSize, seed }) : { train: items.map((_, i) => i), test: [] };
+    const split = testSize > 0 ? stratifiedSplit(items.map((i) => i.label!), { testSize, seed }) : { train: items.map((_, i) => i), test: [] };
 
     const precomputed = items.length > 0 && items.every((i) => i.vector !== undefined);
     const embedder = precomputed ? undefined : (options.fetcher?.embedder ?? options.embedder ?? new HashEmbedder());
@@ -145,6 +149,7 @@ export class SentimentModel {
   /** Predicts the label and probability of each text, embedding them with the model's embedder. */
   async predict(texts: string[], options: { signal?: AbortSignal; fetcher?: EmbeddingFetcher } = {}): Promise<Prediction[]> {
     const fetcher = options.fetcher ?? (this.embedder ? new EmbeddingFetcher(this.embedder) : undefined);
+    if (!fetcher && this.embedderProblem) throw this.embedderProblem;
     if (!fetcher) {
       throw new EmbeddingError("PREDICT_NO_EMBEDDER", `This model was trained on precomputed vectors (${this.embedderInfo.id}); it cannot embed text itself.`, {
         hint: "Embed the texts with the same model and call predictVectors, or load the model with an embedder of that id.",
@@ -207,8 +212,11 @@ export class SentimentModel {
         hint: "The bundle's files do not belong together; train the model again.",
       });
     }
-    const embedder = options.embedder ?? options.resolveEmbedder?.(manifest.embedder.id, manifest.embedder.dimensions) ?? defaultEmbedderFor(manifest.embedder.id);
+    const resolved = options.embedder ?? options.resolveEmbedder?.(manifest.embedder.id, manifest.embedder.dimensions);
+    const fallback = resolved ? {} : defaultEmbedderFor(manifest.embedder.id);
+    const embedder = resolved ?? fallback.embedder;
     const model = new SentimentModel(classifier, manifest.labels, manifest.embedder, embedder, manifest);
+    model.embedderProblem = fallback.problem;
     if (embedder) model.checkEmbedder(embedder);
     return model;
   }
@@ -231,10 +239,18 @@ function knnBaseline(X: Matrix, y: Int32Array, split: { train: number[]; test: n
   return { name: `kNN (k=${knn.params.k}, cosine)`, accuracy: r.accuracy, macroF1: r.macro.f1, rocAuc: r.rocAuc };
 }
 
-/** Rebuilds the offline embedder from its id; other providers need an embedder passed in. */
-function defaultEmbedderFor(id: string): Embedder | undefined {
-  const m = /^local:hash-v1@(\d+)$/.exec(id);
-  return m ? new HashEmbedder({ dimensions: Number(m[1]) }) : undefined;
+/**
+ * Rebuilds the embedder a bundle records. Returns the reason instead of throwing when that is not
+ * possible here (an OpenAI model with no key set): the model still loads for inspection and for
+ * predictVectors, and predict() explains what is missing.
+ */
+function defaultEmbedderFor(id: string): { embedder?: Embedder; problem?: Error } {
+  if (id.startsWith("precomputed")) return {};
+  try {
+    return { embedder: createEmbedder(id) };
+  } catch (error) {
+    return { problem: error as Error };
+  }
 }
 
 function argmax(p: ArrayLike<number>): number {

@@ -1,0 +1,55 @@
+import type { Command } from "commander";
+import { loadDataset } from "../data/load-dataset.js";
+import { formatReport } from "../evaluate/format-report.js";
+import { crossValidate } from "../model/cross-validate.js";
+import { printJson, status } from "./cli-output.js";
+import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
+import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
+import { type ForestCliOptions, addForestOptions, forestOptionsFrom, positiveInt } from "./forest-options.js";
+import { formatLoadStats } from "./format-load-stats.js";
+import { parseSeed } from "./number-options.js";
+
+interface CvCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions {
+  folds: number;
+  seed: number;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerCrossValidateCommand(program: Command): void {
+  const cmd = program
+    .command("cv")
+    .description("stratified k-fold cross-validation of the embedder + forest on labelled files")
+    .argument("<files...>", "labelled dataset files")
+    .option("-k, --folds <n>", "number of folds", positiveInt("--folds"), 5)
+    .option("--seed <n>", "seed for the folds and the forests", parseSeed, 42)
+    .option("--json", "print the result as JSON")
+    .option("-q, --quiet", "no progress output");
+  addDatasetOptions(cmd);
+  addEmbedderOptions(cmd);
+  addForestOptions(cmd);
+  cmd.action(async (files: string[], o: CvCliOptions) => {
+    const quiet = o.json === true || o.quiet === true;
+    const dataset = await loadDataset(files, datasetOptionsFrom(o));
+    status(formatLoadStats(dataset), quiet);
+    const precomputed = dataset.items.every((i) => i.vector !== undefined);
+    const cached = precomputed ? undefined : fetcherFrom(o, embedderFrom(o));
+    try {
+      const result = await crossValidate(dataset, {
+        folds: o.folds,
+        seed: o.seed,
+        fetcher: cached?.fetcher,
+        forest: forestOptionsFrom(o, o.seed),
+        onFold: (f, r) => status(`fold ${f + 1}/${o.folds}: accuracy ${r.accuracy.toFixed(4)}, macro F1 ${r.macro.f1.toFixed(4)}`, quiet),
+      });
+      if (o.json) {
+        printJson({ files, embedder: cached?.fetcher.embedder.id ?? "precomputed", folds: o.folds, seed: o.seed, accuracy: result.accuracy, macroF1: result.macroF1, foldAccuracies: result.folds.map((r) => r.accuracy), pooled: result.pooled });
+        return;
+      }
+      console.log(formatReport(result.pooled, `${o.folds}-fold cross-validation, pooled out-of-fold predictions`));
+      console.log(`\nAccuracy over ${o.folds} folds: ${result.accuracy.mean.toFixed(4)} ± ${result.accuracy.std.toFixed(4)} (mean ± std)`);
+    } finally {
+      cached?.close();
+    }
+  });
+}

@@ -1,0 +1,37 @@
+import { type Command, Option } from "commander";
+import type { LoadDatasetOptions } from "../data/load-dataset.js";
+
+export interface DatasetCliOptions {
+  format?: LoadDatasetOptions["format"];
+  textField?: string;
+  labelField?: string;
+  vectorField?: string;
+  stars?: boolean;
+  skipBadRows?: boolean;
+  dedupe?: boolean;
+}
+
+/** The options every command that reads a dataset file accepts. */
+export function addDatasetOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--format <format>", "file format (default: from the extension)").choices(["csv", "tsv", "lines", "json", "jsonl"]))
+    .option("--text-field <name>", "column holding the text (default: text, sentence, review, content or combined)")
+    .option("--label-field <name>", "column holding the label (default: label, score, sentiment, stars or rating)")
+    .option("--vector-field <name>", "column holding a precomputed embedding (default: embedding, if present)")
+    .option("--stars", "labels are 1–5 star ratings: 1–2 negative, 4–5 positive, 3 dropped")
+    .option("--skip-bad-rows", "skip and count malformed rows instead of stopping at the first")
+    .option("--no-dedupe", "keep exact-duplicate texts (they leak between train and test)");
+}
+
+export function datasetOptionsFrom(o: DatasetCliOptions, requireLabels = true): LoadDatasetOptions {
+  return {
+    format: o.format,
+    textField: o.textField,
+    labelField: o.labelField,
+    vectorField: o.vectorField,
+    labels: o.stars ? "stars" : "binary",
+    skipBadRows: o.skipBadRows === true,
+    dedupe: o.dedupe !== false,
+    requireLabels,
+  };
+}

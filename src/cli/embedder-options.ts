@@ -1,0 +1,53 @@
+import { type Command, Option } from "commander";
+import { createEmbedder } from "../embed/create-embedder.js";
+import type { Embedder } from "../embed/embedder.js";
+import { EmbeddingCache } from "../embed/embedding-cache.js";
+import { EmbeddingFetcher, type EmbeddingFetcherOptions } from "../embed/embedding-fetcher.js";
+import { positiveInt } from "./forest-options.js";
+
+export const DEFAULT_CACHE_PATH = ".sentivec/cache.sqlite";
+
+export interface EmbedderCliOptions {
+  embedder?: string;
+  dimensions?: number;
+  baseUrl?: string;
+  cache?: string | false;
+  concurrency?: number;
+}
+
+/** --embedder and friends, for every command that embeds text. */
+export function addEmbedderOptions(cmd: Command, { defaultSpec = true } = {}): Command {
+  return cmd
+    .addOption(
+      new Option("--embedder <spec>", "embedder: local:hash-v1 (offline) or openai:MODEL (e.g. openai:text-embedding-3-small)")
+        .default(defaultSpec ? "local:hash-v1" : undefined),
+    )
+    .option("--dimensions <n>", "embedding dimensions (default: the model's own; 512 for local:hash-v1)", positiveInt("--dimensions"))
+    .option("--base-url <url>", "OpenAI-compatible server URL (Azure, Ollama, vLLM, LM Studio...); the key comes from OPENAI_API_KEY")
+    .option("--cache <path>", `embedding cache file (default: $SENTIVEC_CACHE or ${DEFAULT_CACHE_PATH})`)
+    .option("--no-cache", "do not read or write the embedding cache")
+    .option("--concurrency <n>", "embedding requests in flight at once", positiveInt("--concurrency"), 4);
+}
+
+export function embedderFrom(o: EmbedderCliOptions, spec = o.embedder ?? "local:hash-v1"): Embedder {
+  return createEmbedder(spec, { dimensions: o.dimensions, baseURL: o.baseUrl });
+}
+
+/**
+ * A fetcher for the chosen embedder. Remote embedders go through the persistent cache (never pay twice);
+ * the offline embedder computes faster than a cache lookup, so it skips it.
+ */
+export function fetcherFrom(
+  o: EmbedderCliOptions,
+  embedder: Embedder,
+  extra: Omit<EmbeddingFetcherOptions, "cache" | "concurrency"> = {},
+): { fetcher: EmbeddingFetcher; close: () => void } {
+  const useCache = o.cache !== false && !embedder.id.startsWith("local:");
+  const cache = useCache ? new EmbeddingCache(cachePath(o)) : undefined;
+  const fetcher = new EmbeddingFetcher(embedder, { ...extra, cache, concurrency: o.concurrency });
+  return { fetcher, close: () => cache?.close() };
+}
+
+export function cachePath(o: { cache?: string | false }): string {
+  return typeof o.cache === "string" ? o.cache : (process.env.SENTIVEC_CACHE ?? DEFAULT_CACHE_PATH);
+}

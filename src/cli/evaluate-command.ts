@@ -1,0 +1,41 @@
+import type { Command } from "commander";
+import { loadDataset } from "../data/load-dataset.js";
+import { formatReport } from "../evaluate/format-report.js";
+import { printJson, status } from "./cli-output.js";
+import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
+import { type EmbedderCliOptions, addEmbedderOptions, fetcherFrom } from "./embedder-options.js";
+import { formatLoadStats } from "./format-load-stats.js";
+import { loadModelForCli } from "./load-model.js";
+
+interface EvaluateCliOptions extends DatasetCliOptions, EmbedderCliOptions {
+  model: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerEvaluateCommand(program: Command): void {
+  const cmd = program
+    .command("evaluate")
+    .description("score a saved model on labelled files")
+    .argument("<files...>", "labelled dataset files")
+    .requiredOption("-m, --model <dir>", "model bundle folder written by `sentivec train`")
+    .option("--json", "print the report as JSON")
+    .option("-q, --quiet", "no progress output");
+  addDatasetOptions(cmd);
+  addEmbedderOptions(cmd, { defaultSpec: false });
+  cmd.action(async (files: string[], o: EvaluateCliOptions) => {
+    const quiet = o.json === true || o.quiet === true;
+    const model = await loadModelForCli(o.model, o);
+    const dataset = await loadDataset(files, datasetOptionsFrom(o));
+    status(formatLoadStats(dataset), quiet);
+    const precomputed = dataset.items.every((i) => i.vector !== undefined);
+    const cached = precomputed || !model.embedder ? undefined : fetcherFrom(o, model.embedder);
+    try {
+      const report = await model.evaluate(dataset, { fetcher: cached?.fetcher });
+      if (o.json) printJson({ model: o.model, embedder: model.embedderInfo, files, report });
+      else console.log(formatReport(report, `Evaluation of ${o.model} on ${files.join(", ")}`));
+    } finally {
+      cached?.close();
+    }
+  });
+}

@@ -1,0 +1,65 @@
+import { join } from "node:path";
+import type { Command } from "commander";
+import { loadDataset } from "../data/load-dataset.js";
+import { formatReport } from "../evaluate/format-report.js";
+import { SentimentModel } from "../model/sentiment-model.js";
+import { printJson, status, trainProgress } from "./cli-output.js";
+import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
+import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
+import { type ForestCliOptions, addForestOptions, forestOptionsFrom } from "./forest-options.js";
+import { formatLoadStats } from "./format-load-stats.js";
+import { parseFraction, parseSeed } from "./number-options.js";
+
+interface TrainCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions {
+  out: string;
+  testSize: number;
+  seed: number;
+  vectorsFrom?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerTrainCommand(program: Command): void {
+  const cmd = program
+    .command("train")
+    .description("train a sentiment model on labelled files, print its test-split evaluation and save the bundle")
+    .argument("<files...>", "labelled dataset files (CSV/TSV with a header, headerless .txt sentence<TAB>label, JSON, JSONL)")
+    .option("-o, --out <dir>", "where to save the model bundle", join("models", "sentiment"))
+    .option("--test-size <fraction>", "fraction held out for evaluation (0 trains on everything)", parseFraction("--test-size", true), 0.2)
+    .option("--seed <n>", "seed for the split and the forest", parseSeed, 42)
+    .option("--vectors-from <id>", "for datasets with their own vectors: the embedder id they came from (e.g. openai:text-embedding-3-small@10)")
+    .option("--json", "print the result as JSON")
+    .option("-q, --quiet", "no progress output");
+  addDatasetOptions(cmd);
+  addEmbedderOptions(cmd);
+  addForestOptions(cmd);
+  cmd.action(async (files: string[], o: TrainCliOptions) => {
+    const quiet = o.json === true || o.quiet === true;
+    const dataset = await loadDataset(files, datasetOptionsFrom(o));
+    status(formatLoadStats(dataset), quiet);
+    const precomputed = dataset.items.every((i) => i.vector !== undefined);
+    const embedder = precomputed ? undefined : embedderFrom(o);
+    const progress = trainProgress(quiet);
+    const cached = embedder ? fetcherFrom(o, embedder, { onProgress: (p) => progress.onProgress({ stage: "embed", done: p.done, total: p.total }) }) : undefined;
+    try {
+      const { model, report, usage } = await SentimentModel.train(dataset, {
+        fetcher: cached?.fetcher,
+        precomputedEmbedderId: o.vectorsFrom,
+        forest: forestOptionsFrom(o, o.seed),
+        testSize: o.testSize,
+        seed: o.seed,
+        onProgress: progress.onProgress,
+      });
+      progress.stop();
+      const manifest = await model.save(o.out);
+      if (o.json) {
+        printJson({ model: o.out, embedder: manifest.embedder, labels: manifest.labels, dataset: { ...manifest.dataset, stats: dataset.stats }, training: manifest.training, report, usage });
+        return;
+      }
+      if (report) console.log(formatReport(report, `Test split (${Math.round(o.testSize * 100)}%, seed ${o.seed})`));
+      console.log(`\nSaved ${o.out} (embedder ${manifest.embedder.id}, ${manifest.forest.engine} forest, ${manifest.forest.bytes} bytes)`);
+    } finally {
+      cached?.close();
+    }
+  });
+}
