@@ -50,6 +50,31 @@ export class DecisionTree {
     return right[node];
   }
 
+  /**
+   * Adds this tree's class distribution for every row of a row-major matrix into `out` (rows × nClasses).
+   * One tree over all rows keeps its nodes in cache: much faster than all trees per row.
+   */
+  addProbaRows(data: Float32Array, rows: number, cols: number, out: Float64Array): void {
+    const K = this.nClasses;
+    const feature = this.feature;
+    const threshold = this.threshold;
+    const right = this.right;
+    const values = this.leafValues;
+    const root = feature[0];
+    for (let i = 0; i < rows; i++) {
+      const offset = i * cols;
+      let node = 0;
+      let f = root;
+      while (f >= 0) {
+        node = data[offset + f] <= threshold[node] ? node + 1 : right[node];
+        f = feature[node];
+      }
+      const leaf = right[node] * K;
+      const o = i * K;
+      for (let k = 0; k < K; k++) out[o + k] += values[leaf + k];
+    }
+  }
+
   /** Adds this tree's class distribution for one row into `out[outOffset ..]`. */
   addProba(data: Float32Array, offset: number, out: Float64Array, outOffset: number): void {
     const K = this.nClasses;

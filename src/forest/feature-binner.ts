@@ -26,16 +26,97 @@ export class FeatureBinner {
   static fitTransform(m: Matrix, options: { shared?: boolean } = {}): { binner: FeatureBinner; codes: Uint8Array } {
     const { rows, cols, data } = m;
     const codes = new Uint8Array(options.shared ? new SharedArrayBuffer(rows * cols) : new ArrayBuffer(rows * cols));
-    const column = new Float32Array(rows);
     const edges: Float32Array[] = new Array(cols);
-    for (let f = 0; f < cols; f++) {
-      for (let i = 0; i < rows; i++) column[i] = data[i * cols + f];
-      const e = quantileEdges(column.slice().sort());
-      edges[f] = e;
-      const out = codes.subarray(f * rows, (f + 1) * rows);
-      for (let i = 0; i < rows; i++) out[i] = binOf(e, column[i]);
+    // Columns are read BLOCK at a time: one pass over the row-major rows fills BLOCK column buffers,
+    // instead of a cache-missing strided pass per column.
+    const BLOCK = 16;
+    const block = new Float32Array(BLOCK * rows);
+    const sorter = new ColumnSorter(rows);
+    for (let f0 = 0; f0 < cols; f0 += BLOCK) {
+      const width = Math.min(BLOCK, cols - f0);
+      for (let i = 0; i < rows; i++) {
+        const at = i * cols + f0;
+        for (let j = 0; j < width; j++) block[j * rows + i] = data[at + j];
+      }
+      for (let j = 0; j < width; j++) {
+        const sorted = sorter.sort(block.subarray(j * rows, (j + 1) * rows));
+        const e = quantileEdges(sorted);
+        edges[f0 + j] = e;
+        // Walking the sorted values alongside the edges bins every row without a search.
+        const out = codes.subarray((f0 + j) * rows, (f0 + j + 1) * rows);
+        const order = sorter.order;
+        let bin = 0;
+        for (let p = 0; p < rows; p++) {
+          const x = sorted[p];
+          while (bin < e.length && x > e[bin]) bin++;
+          out[order[p]] = bin;
+        }
+      }
     }
     return { binner: new FeatureBinner(edges), codes };
+  }
+}
+
+/**
+ * Sorts float32 columns by LSD radix sort on their bits (4 passes of 8 bits), remembering where each
+ * value came from: several times faster than a comparison sort, and the positions let the caller bin
+ * every row in one walk.
+ */
+class ColumnSorter {
+  /** After `sort`, order[p] is the row of the p-th smallest value. */
+  order: Uint32Array;
+  private keys: Uint32Array;
+  private keysTemp: Uint32Array;
+  private orderTemp: Uint32Array;
+  private readonly counts = new Int32Array(256);
+
+  constructor(size: number) {
+    this.keys = new Uint32Array(size);
+    this.keysTemp = new Uint32Array(size);
+    this.order = new Uint32Array(size);
+    this.orderTemp = new Uint32Array(size);
+  }
+
+  /** The column's values in increasing order (a view valid until the next call). */
+  sort(column: Float32Array): Float32Array {
+    const n = column.length;
+    const bits = new Uint32Array(column.buffer, column.byteOffset, n);
+    let keys = this.keys;
+    let keysTemp = this.keysTemp;
+    let order = this.order;
+    let orderTemp = this.orderTemp;
+    // Flip so that unsigned order is float order: negatives reversed, positives above them.
+    for (let i = 0; i < n; i++) {
+      const b = bits[i];
+      keys[i] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+      order[i] = i;
+    }
+    const counts = this.counts;
+    for (let shift = 0; shift < 32; shift += 8) {
+      counts.fill(0);
+      for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & 0xff]++;
+      let sum = 0;
+      for (let d = 0; d < 256; d++) {
+        const c = counts[d];
+        counts[d] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const k = keys[i];
+        const at = counts[(k >>> shift) & 0xff]++;
+        keysTemp[at] = k;
+        orderTemp[at] = order[i];
+      }
+      [keys, keysTemp] = [keysTemp, keys];
+      [order, orderTemp] = [orderTemp, order];
+    }
+    // Four passes: the sorted keys and order are back in this.keys and this.order. Unflip into keysTemp.
+    const outBits = keysTemp;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i];
+      outBits[i] = k & 0x80000000 ? (k & 0x7fffffff) >>> 0 : ~k >>> 0;
+    }
+    return new Float32Array(outBits.buffer, 0, n);
   }
 }
 

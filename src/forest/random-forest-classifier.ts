@@ -89,11 +89,12 @@ export class RandomForestClassifier implements Classifier {
     this.trained();
     const m = checkPredictInput(toMatrix(X, "vectors to predict"), this.nFeatures);
     const K = this.nClasses;
+    const sums = new Float64Array(m.rows * K);
+    for (const tree of this.trees) tree.addProbaRows(m.data, m.rows, m.cols, sums);
     const out: Float64Array[] = new Array(m.rows);
     for (let i = 0; i < m.rows; i++) {
-      const p = new Float64Array(K);
-      const offset = i * m.cols;
-      for (const tree of this.trees) tree.addProba(m.data, offset, p, 0);
+      // Rows are views into one buffer: one allocation, not one per row.
+      const p = sums.subarray(i * K, (i + 1) * K);
       normalise(p);
       out[i] = p;
     }
