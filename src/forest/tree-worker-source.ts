@@ -10,29 +10,33 @@ import { TREE_BUILDER_FUNCTIONS } from "./tree-builder.js";
  * run without a loader. The builder functions and `Random` are self-contained, so their `toString()`
  * is a complete program in every one of those settings.
  *
- * Protocol: workerData carries a MessagePort, the shared data, the per-tree seeds and two shared
- * counters. Each worker takes the next tree index from `next` (Atomics.add), grows it, posts it on the
- * port and bumps `signal` so the blocked main thread (Atomics.wait) wakes and reads it synchronously.
+ * Protocol: the worker lives in a pool and serves jobs sent on its MessagePort (workerData.port). A job
+ * carries the shared data, the per-tree seeds and two shared counters. The worker takes the next tree
+ * index from `next` (Atomics.add), grows it, posts it on the port and bumps `signal`, so the blocked main
+ * thread (Atomics.wait) wakes and reads it synchronously; it ends each job with a "done" message.
  */
 const WORKER_MAIN = `
 const { workerData } = require("node:worker_threads");
-const { port, data, params, seeds, next, signal } = workerData;
-function send(message, transfer) {
-  port.postMessage(message, transfer);
-  Atomics.add(signal, 0, 1);
-  Atomics.notify(signal, 0);
-}
-try {
-  for (;;) {
-    const t = Atomics.add(next, 0, 1);
-    if (t >= seeds.length) break;
-    const tree = growTree(data, params, new Random(seeds[t]));
-    send({ index: t, tree }, [tree.feature.buffer, tree.thresholdBin.buffer, tree.right.buffer, tree.leafValues.buffer, tree.importances.buffer]);
+const port = workerData.port;
+port.on("message", (job) => {
+  const { data, params, seeds, next, signal } = job;
+  const send = (message, transfer) => {
+    port.postMessage(message, transfer);
+    Atomics.add(signal, 0, 1);
+    Atomics.notify(signal, 0);
+  };
+  try {
+    for (;;) {
+      const t = Atomics.add(next, 0, 1);
+      if (t >= seeds.length) break;
+      const tree = growTree(data, params, new Random(seeds[t]));
+      send({ index: t, tree }, [tree.feature.buffer, tree.thresholdBin.buffer, tree.right.buffer, tree.leafValues.buffer, tree.importances.buffer]);
+    }
+    send({ done: true }, []);
+  } catch (error) {
+    send({ error: String((error && error.stack) || error) }, []);
   }
-  send({ done: true }, []);
-} catch (error) {
-  send({ error: String((error && error.stack) || error) }, []);
-}
+});
 `;
 
 let cached: string | undefined;

@@ -76,8 +76,11 @@ describe("RandomForestClassifier", () => {
     const b = new RandomForestClassifier({ nEstimators: 12, seed: 5 }).fit(X, y).serialize();
     const parallel = new RandomForestClassifier({ nEstimators: 12, seed: 5, nJobs: 2 }).fit(X, y).serialize();
     const other = new RandomForestClassifier({ nEstimators: 12, seed: 6 }).fit(X, y).serialize();
+    // Three threads: the pooled worker from the fit above is reused and a second one is started.
+    const wider = new RandomForestClassifier({ nEstimators: 12, seed: 5, nJobs: 3 }).fit(X, y).serialize();
     expect(equalBytes(a, b)).toBe(true);
     expect(equalBytes(a, parallel)).toBe(true);
+    expect(equalBytes(a, wider)).toBe(true);
     expect(equalBytes(a, other)).toBe(false);
   });
 
