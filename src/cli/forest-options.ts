@@ -7,6 +7,8 @@ export interface ForestCliOptions {
   maxDepth?: number;
   maxFeatures?: string;
   minSamplesLeaf?: number;
+  classWeight?: "balanced";
+  criterion?: "gini" | "entropy";
   jobs?: number;
 }
 
@@ -26,10 +28,12 @@ export function addForestOptions(cmd: Command): Command {
     .option("--max-depth <n>", "maximum tree depth (default: unlimited)", positiveInt("--max-depth"))
     .option("--max-features <spec>", 'features tried per split: sqrt, log2, all, a count or a fraction', "sqrt")
     .option("--min-samples-leaf <n>", "minimum rows in a leaf", positiveInt("--min-samples-leaf"), 1)
+    .addOption(new Option("--class-weight <mode>", "weight classes inversely to their frequency (for imbalanced data)").choices(["balanced"]))
+    .addOption(new Option("--criterion <name>", "split quality measure").choices(["gini", "entropy"]).default("gini"))
     .option("--jobs <n>", "worker threads for building trees", positiveInt("--jobs"), 1);
 }
 
-export function forestOptionsFrom(o: ForestCliOptions, seed: number): ForestOptions & { nJobs?: number } {
+export function forestOptionsFrom(o: ForestCliOptions, seed: number): ForestOptions {
   const mf = o.maxFeatures;
   const maxFeatures = mf === undefined || mf === "sqrt" || mf === "log2" || mf === "all" ? mf : Number(mf);
   if (typeof maxFeatures === "number" && !(maxFeatures > 0)) {
@@ -41,6 +45,8 @@ export function forestOptionsFrom(o: ForestCliOptions, seed: number): ForestOpti
     maxDepth: o.maxDepth,
     maxFeatures: maxFeatures as ForestOptions["maxFeatures"],
     minSamplesLeaf: o.minSamplesLeaf,
+    classWeight: o.classWeight,
+    criterion: o.criterion,
     seed,
     nJobs: o.jobs,
   };
