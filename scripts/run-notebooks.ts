@@ -133,7 +133,7 @@ function notebookProblems(file: string): string[] {
   });
   for (const { pattern, what } of machinePathPatterns()) {
     const m = pattern.exec(text);
-    if (m) problems.push(`holds ${what}: ${JSON.stringify(m[0].trim())}`);
+    if (m) problems.push(`holds ${what}: ${m[0]}`);
   }
   return problems;
 }
@@ -145,7 +145,7 @@ function machinePathPatterns(): { pattern: RegExp; what: string }[] {
     .map((p) => ({ pattern: new RegExp(escape(p)), what: `a machine path (${p})` }));
   return [
     ...literal,
-    { pattern: /(^|[\s"'`(=:])\/(home|root|Users|tmp|work|var|private|mnt|opt|srv|usr)\/[^\s"']*/m, what: "an absolute path" },
+    { pattern: /(?<=^|[\s"'`(=:])\/(?:home|root|Users|tmp|work|var|private|mnt|opt|srv|usr)\/[^\s"'`\\]*/m, what: "an absolute path" },
     { pattern: /\b[A-Za-z]:\\\\[^\s"']+/, what: "a Windows absolute path" },
     { pattern: /file:\/\/\S+/, what: "a file:// URL" },
   ];
