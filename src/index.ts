@@ -22,6 +22,16 @@ export {
   EmbeddingFetcher, type EmbeddingFetcherOptions, type FetchResult, type FetchUsage, type FetchProgress,
 } from "./embed/embedding-fetcher.js";
 
+// store
+export { VectorStore } from "./store/vector-store.js";
+export type {
+  VectorStoreOptions, VectorRecord, TextRecord, StoredRecord, SearchHit, SearchOptions, TrainingSet, LoadOptions, StoreInfo,
+} from "./store/vector-store.js";
+export type { StoreFilter, FilterMatch, FilterScalar, Metadata, JsonValue } from "./store/store-filter.js";
+export type { SaveResult } from "./store/store-files.js";
+export { StoreError } from "./store/store-error.js";
+export { KnnClassifier, type KnnOptions } from "./store/knn-classifier.js";
+
 // forest
 export type { Classifier, ForestOptions } from "./forest/classifier.js";
 export { createClassifier, deserializeClassifier } from "./forest/create-classifier.js";
