@@ -51,17 +51,17 @@ export class DecisionTree {
   }
 
   /**
-   * Adds this tree's class distribution for every row of a row-major matrix into `out` (rows × nClasses).
-   * One tree over all rows keeps its nodes in cache: much faster than all trees per row.
+   * Adds this tree's class distribution for rows [from, to) of a row-major matrix into `out`
+   * (row i at i × nClasses). One tree over many rows keeps its nodes in cache.
    */
-  addProbaRows(data: Float32Array, rows: number, cols: number, out: Float64Array): void {
+  addProbaRows(data: Float32Array, from: number, to: number, cols: number, out: Float64Array): void {
     const K = this.nClasses;
     const feature = this.feature;
     const threshold = this.threshold;
     const right = this.right;
     const values = this.leafValues;
     const root = feature[0];
-    for (let i = 0; i < rows; i++) {
+    for (let i = from; i < to; i++) {
       const offset = i * cols;
       let node = 0;
       let f = root;
