@@ -182,14 +182,18 @@ function checkSetup(): void {
       `Install it with: ${APT_HINT}\n(Debian/Ubuntu; .ci/run does this on CI.)`);
   }
   if (!existsSync(TSLAB)) fail(2, `tslab is not installed in node_modules (looked for ${TSLAB}); run npm ci.`);
+  if (!existsSync(join(ROOT, "node_modules", "@types", "node"))) {
+    fail(2, "@types/node is not installed; without it every tslab cell fails with \"Cannot find name 'console'\". Run npm ci.");
+  }
+}
+
+/** The notebooks import ./dist: it must exist, and a dist older than src is worth a warning. */
+function checkBuilt(): void {
   const dist = join(ROOT, "dist", "index.js");
   if (!existsSync(dist)) fail(2, "dist/ is not built, and the notebooks import the built toolkit (./dist/index.js). Run npm run build.");
   const newest = newestSource(join(ROOT, "src"));
   if (newest && newest.mtimeMs > statSync(dist).mtimeMs) {
     console.warn(`warning: ${rel(newest.file)} is newer than dist/; the notebooks run the built toolkit, so run npm run build to test your change.`);
-  }
-  if (!existsSync(join(ROOT, "node_modules", "@types", "node"))) {
-    fail(2, "@types/node is not installed; without it every tslab cell fails with \"Cannot find name 'console'\". Run npm ci.");
   }
 }
 
@@ -348,6 +352,7 @@ async function main(): Promise<void> {
   if (dirty > 0) process.exit(1);
 
   checkSetup();
+  checkBuilt();
   const work = mkdtempSync(join(tmpdir(), "sentivec-notebooks-"));
   const outputDir = args.outputDir ?? join(work, "out");
   mkdirSync(outputDir, { recursive: true });
