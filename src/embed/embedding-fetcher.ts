@@ -5,7 +5,7 @@ import type { EmbeddingCache } from "./embedding-cache.js";
 import { EmbeddingFetchError } from "./embedding-fetch-error.js";
 import { EmbeddingRequestError } from "./embedding-request-error.js";
 import { estimateCost } from "./embedding-prices.js";
-import { checkInputLengths, planRequests, type PlanInput, type PlannedRequest } from "./request-planner.js";
+import { checkInputLengths, GreedyRequestPacker, planRequests, type PlanInput, type PlannedRequest } from "./request-planner.js";
 import { RetryPolicy, type RetryPolicyOptions } from "./retry-policy.js";
 
 export interface FetchProgress {
@@ -15,8 +15,12 @@ export interface FetchProgress {
   total: number;
   /** Of `done`, how many came from the cache. */
   cached: number;
-  /** Requests that have landed / requests planned. */
+  /** Requests that have landed. */
   requestsDone: number;
+  /**
+   * Requests planned. Planning runs alongside sending (long texts are token-counted while the first
+   * requests are out), so until it ends this is a lower bound that may still grow.
+   */
   requestsPlanned: number;
   /** Tokens sent so far. */
   tokens: number;
@@ -100,6 +104,8 @@ export interface FetchPlan {
  */
 interface EmbedderExtras {
   truncateToTokens?(text: string, maxTokens: number): string;
+  /** True when countTokens(t) ≤ UTF-8 bytes of t always holds (byte-level BPE without added tokens). */
+  readonly tokenCountAtMostUtf8Bytes?: boolean;
 }
 
 interface Miss extends PlanInput {
@@ -118,10 +124,8 @@ interface Prepared {
   vectors: (Float32Array | undefined)[];
   cacheHits: number;
   truncated: number;
-  requests: PlannedRequest<Miss>[];
-  minimumRequests: number;
-  tokens: number;
-  tokensExact: boolean;
+  /** Texts to embed, in order, with exact token counts or byte upper bounds. */
+  misses: Miss[];
 }
 
 /**
@@ -155,25 +159,31 @@ export class EmbeddingFetcher {
   /** Dry run: what `fetch(texts)` would do now, and what it would cost. Sends nothing. */
   async plan(texts: string[]): Promise<FetchPlan> {
     const p = this.prepare(texts, { exactTokens: true });
+    const plan = planRequests(p.misses, this.embedder.limits);
     const price = estimateCost(this.embedder.id, 1_000_000, this.options.prices);
     return {
       embedderId: this.embedder.id,
       texts: texts.length,
       uniqueTexts: p.uniqueTexts.length,
       cacheHits: p.cacheHits,
-      requests: p.requests.length,
-      minimumRequests: p.minimumRequests,
-      tokens: p.tokens,
+      requests: plan.requests.length,
+      minimumRequests: plan.lowerBound,
+      tokens: plan.tokens,
       truncated: p.truncated,
       pricePerMillionTokens: price,
-      estimatedCost: price === undefined ? undefined : (p.tokens / 1_000_000) * price,
+      estimatedCost: price === undefined ? undefined : (plan.tokens / 1_000_000) * price,
     };
   }
 
   async fetch(texts: string[], { signal }: { signal?: AbortSignal } = {}): Promise<FetchResult> {
     signal?.throwIfAborted();
     const p = this.prepare(texts, { exactTokens: false });
-    const { uniqueTexts, vectors, requests } = p;
+    const { uniqueTexts, vectors } = p;
+    const limits = this.embedder.limits;
+    // Filled by the planner below while workers already send what is planned.
+    const requests: PlannedRequest<Miss>[] = [];
+    let planningDone = false;
+    const estimate = Math.ceil(p.misses.length / limits.maxInputsPerRequest);
     const cache = this.options.cache;
     const total = uniqueTexts.length;
     let done = p.cacheHits;
@@ -182,13 +192,31 @@ export class EmbeddingFetcher {
     let tokens = 0;
     let requestsDone = 0;
     const progress = () =>
-      this.options.onProgress?.({ done, total, cached: p.cacheHits, requestsDone, requestsPlanned: requests.length, tokens, retries });
+      this.options.onProgress?.({
+        done,
+        total,
+        cached: p.cacheHits,
+        requestsDone,
+        requestsPlanned: planningDone ? requests.length : Math.max(requests.length, estimate),
+        tokens,
+        retries,
+      });
     progress();
 
     // Our own controller: aborts in-flight calls when the caller aborts. A request that fails for
     // good does NOT abort the others: they are already paid for, so we let them land and cache them.
     const inner = new AbortController();
-    const onAbort = () => inner.abort(signal?.reason);
+    // Workers idle while the planner catches up wait here; any change of state wakes them all.
+    let waiting: (() => void)[] = [];
+    const wake = () => {
+      const w = waiting;
+      waiting = [];
+      for (const f of w) f();
+    };
+    const onAbort = () => {
+      inner.abort(signal?.reason);
+      wake();
+    };
     signal?.addEventListener("abort", onAbort, { once: true });
     let failure: { error: Error; attempts: number } | undefined;
     let pauseUntil = 0;
@@ -251,19 +279,60 @@ export class EmbeddingFetcher {
       }
     };
 
+    // The planner: greedy packing, one text at a time, handing each request to the pool the moment
+    // it is closed. Exact token counting (only where the byte bound is not enough, see
+    // request-planner.ts) thus overlaps the first requests' network time instead of preceding it.
+    const embedder = this.embedder;
+    const refine = embedder.countTokens ? (m: Miss) => embedder.countTokens!(m.text) : undefined;
+    const planner = async () => {
+      try {
+        const packer = new GreedyRequestPacker<Miss>(limits, refine);
+        let lastYield = performance.now();
+        for (const m of p.misses) {
+          if (failure || inner.signal.aborted) return;
+          const closed = packer.add(m);
+          if (closed) {
+            requests.push(closed);
+            wake();
+          }
+          // Counting is synchronous CPU work: let responses and new sends through every few ms.
+          if (performance.now() - lastYield > 8) {
+            await new Promise((resolve) => setImmediate(resolve));
+            lastYield = performance.now();
+          }
+        }
+        const last = packer.finish();
+        if (last) requests.push(last);
+      } catch (e) {
+        failure ??= { error: e instanceof Error ? e : new Error(String(e)), attempts: 0 };
+      } finally {
+        planningDone = true;
+        wake();
+      }
+    };
+
     const worker = async () => {
-      while (!failure && !inner.signal.aborted && next < requests.length) {
+      while (!failure && !inner.signal.aborted) {
+        if (next >= requests.length) {
+          if (planningDone) return;
+          await new Promise<void>((resolve) => waiting.push(resolve));
+          continue;
+        }
         const n = next++;
         try {
           await runRequest(requests[n], n);
         } catch (e) {
           // e.g. an onProgress callback that threw: stop like any other failure, never leave a dangling pool.
           failure ??= { error: e instanceof Error ? e : new Error(String(e)), attempts: 1 };
+        } finally {
+          // A failure or the last landing may be what idle workers wait for.
+          if (failure) wake();
         }
       }
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(this.concurrency, requests.length) }, worker));
+      const workers = p.misses.length === 0 ? 0 : Math.min(this.concurrency, p.misses.length);
+      await Promise.all([planner(), ...Array.from({ length: workers }, worker)]);
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }
@@ -344,11 +413,13 @@ export class EmbeddingFetcher {
     }
 
     // Token counts. tiktoken (like every byte-level BPE) emits at least one byte per token, so the
-    // UTF-8 byte length is an upper bound on the count. We plan with that bound when it already
-    // proves the texts fit (the usual case for short texts), and count exactly only the texts the
-    // bound cannot clear, or everything when the bound would cost an extra request. Counting 10k
-    // short texts with js-tiktoken takes ~0.35 s, which the bound saves on the critical path.
+    // UTF-8 byte length is an upper bound on the count. Here we count exactly only texts whose bound
+    // exceeds the per-input limit (so an over-long text is reported or truncated before anything is
+    // sent); the packer counts the others only in requests where the token cap comes into play.
+    // Counting 10k short texts with js-tiktoken takes ~0.35 s, which the bound keeps off the
+    // critical path. Embedders that do not promise the bound get exact counts up front.
     const counts = !!embedder.countTokens;
+    const bounded = counts && embedder.tokenCountAtMostUtf8Bytes === true;
     const count = (t: string) => (embedder.countTokens ? embedder.countTokens(t) : 0);
     let misses: Miss[] = [];
     for (let u = 0; u < uniqueTexts.length; u++) {
@@ -357,7 +428,7 @@ export class EmbeddingFetcher {
       let tokens = 0;
       let exact = !counts;
       if (counts) {
-        if (exactTokens) {
+        if (exactTokens || !bounded) {
           tokens = count(t);
           exact = true;
         } else {
@@ -403,29 +474,7 @@ export class EmbeddingFetcher {
       }
     }
 
-    let plan = planRequests(misses, limits);
-    const countBound = Math.ceil(misses.length / limits.maxInputsPerRequest);
-    if (plan.requests.length > countBound && misses.some((m) => !m.exact)) {
-      for (const m of misses) {
-        if (!m.exact) {
-          m.tokens = count(m.text);
-          m.exact = true;
-        }
-      }
-      plan = planRequests(misses, limits);
-    }
-    const tokensExact = misses.every((m) => m.exact);
-    return {
-      uniqueTexts,
-      slot,
-      vectors,
-      cacheHits,
-      truncated,
-      requests: plan.requests,
-      minimumRequests: tokensExact ? plan.lowerBound : countBound,
-      tokens: tokensExact ? plan.tokens : 0,
-      tokensExact,
-    };
+    return { uniqueTexts, slot, vectors, cacheHits, truncated, misses };
   }
 }
 

@@ -121,6 +121,12 @@ export class OpenAIEmbedder implements Embedder {
     });
   }
 
+  /**
+   * tiktoken is byte-level BPE and the embeddings endpoint adds no special tokens, so a text never
+   * has more tokens than UTF-8 bytes; the fetcher uses that bound to skip most exact counting.
+   */
+  readonly tokenCountAtMostUtf8Bytes = true;
+
   countTokens(text: string): number {
     return countTiktokens(this.encoding, text);
   }
