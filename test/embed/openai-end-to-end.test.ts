@@ -1,0 +1,57 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OpenAITestServer } from "../support/openai-test-server.js";
+import { runTsx } from "../support/run-child.js";
+
+const KEY = "sk-test-e2e-LEAKCHECK-5566778899";
+let dir: string;
+let server: OpenAITestServer;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "sentivec-e2e-"));
+  server = await OpenAITestServer.start({ apiKey: KEY });
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function sentivec(args: string[]) {
+  const run = runTsx("src/cli/main.ts", args, { OPENAI_API_KEY: KEY });
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+describe("train and predict with --embedder openai:... against the test server", () => {
+  it("trains, saves a bundle naming the embedder, predicts through the cache, and stores no key", async () => {
+    const lines = readFileSync("datasets/sst2/dev.tsv", "utf8").split("\n").slice(0, 201);
+    const data = join(dir, "small.tsv");
+    writeFileSync(data, lines.join("\n") + "\n");
+    const cache = join(dir, "cache.sqlite");
+    const model = join(dir, "model");
+    const remote = ["--embedder", "openai:text-embedding-3-small", "--dimensions", "32", "--base-url", server.url, "--cache", cache];
+
+    const train = await sentivec(["train", data, ...remote, "-o", model, "--trees", "10", "--quiet"]);
+    expect(train.stderr).toBe("");
+    expect(train.code).toBe(0);
+    const trainRequests = server.log.length;
+    expect(trainRequests).toBe(1); // 200 short texts: one request
+    const bundleText = readdirSync(model).map((f) => readFileSync(join(model, f)).toString("latin1")).join("\n");
+    expect(bundleText).toContain("openai:text-embedding-3-small@32");
+
+    // A training text is served from the cache; a new text costs one request.
+    const known = lines[1].split("\t")[0];
+    const predict = await sentivec(["predict", "-m", model, "--base-url", server.url, "--cache", cache, "--json", known, "an entirely new sentence"]);
+    expect(predict.code).toBe(0);
+    const out = JSON.parse(predict.stdout) as { label: string }[];
+    expect(out).toHaveLength(2);
+    expect(server.log.length).toBe(trainRequests + 1);
+    expect(server.log.at(-1)!.inputs).toBe(1);
+
+    for (const text of [bundleText, readFileSync(cache).toString("latin1"), train.stdout, train.stderr, predict.stdout, predict.stderr]) {
+      expect(text.includes(KEY)).toBe(false);
+      expect(text.includes("LEAKCHECK")).toBe(false);
+    }
+  });
+});
