@@ -138,6 +138,29 @@ describe("EmbeddingFetcher against the OpenAI-compatible server", () => {
     expect(server.log).toHaveLength(1);
   });
 
+  it("gets OpenAI's 400s for over 300k tokens and over 8191 tokens per input when limits are ignored", async () => {
+    const loose = embedder({ limits: { maxTokensPerRequest: 10_000_000, maxTokensPerInput: 1_000_000 } });
+    const chunk = Array.from({ length: 4000 }, (_, k) => ` w${k % 50}`).join("");
+    const big = Array.from({ length: 40 }, (_, i) => `${i}${chunk}`); // ~320k tokens, each ~8k
+    const e1 = await new EmbeddingFetcher(loose, { retry: fastRetry }).fetch(big).catch((e) => e);
+    expect(e1.status).toBe(400);
+    expect(e1.message).toMatch(/Requested \d+ tokens, max 300000 tokens per request/);
+    const e2 = await new EmbeddingFetcher(loose, { retry: fastRetry }).fetch([chunk + chunk + chunk]).catch((e) => e);
+    expect(e2.status).toBe(400);
+    expect(e2.message).toMatch(/maximum context length is 8191 tokens, however you requested \d+ tokens/);
+    expect(server.log.map((l) => l.status)).toEqual([400, 400]);
+  });
+
+  it("reports a server that keeps sending malformed JSON or the wrong number of vectors", async () => {
+    server.inject({ malformed: true }, 3);
+    const e1 = await new EmbeddingFetcher(embedder(), { retry: { ...fastRetry, maxAttempts: 3 } }).fetch(["m"]).catch((e) => e);
+    expect(e1.code).toBe("EMBED_RETRIES_EXHAUSTED");
+    expect(e1.message).toMatch(/malformed JSON body.*Gave up after 3 tries/);
+    server.inject({ wrongCount: true }, 2);
+    const e2 = await new EmbeddingFetcher(embedder(), { retry: { ...fastRetry, maxAttempts: 2 } }).fetch(["m", "n"]).catch((e) => e);
+    expect(e2.message).toMatch(/returned 1 vectors for 2 inputs.*Gave up after 2 tries.*0 of 2 unique texts were embedded/);
+  });
+
   it("retries a 429 honouring retry-after-ms, and pauses the pool for it", async () => {
     server.inject({ status: 429, headers: { "retry-after-ms": "150" } });
     const started = Date.now();
