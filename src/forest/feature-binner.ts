@@ -20,10 +20,14 @@ export class FeatureBinner {
   }
 
   /**
-   * Learns the edges from the training matrix and returns its codes, column-major
-   * (`codes[f * rows + i]`), in `shared` memory when workers will read them.
+   * Learns the edges from the training matrix and returns its codes both column-major
+   * (`codes[f * rows + i]`) and row-major (`rowCodes[i * cols + f]`), in `shared` memory when workers
+   * will read them.
    */
-  static fitTransform(m: Matrix, options: { shared?: boolean } = {}): { binner: FeatureBinner; codes: Uint8Array } {
+  static fitTransform(
+    m: Matrix,
+    options: { shared?: boolean } = {},
+  ): { binner: FeatureBinner; codes: Uint8Array; rowCodes: Uint8Array } {
     const { rows, cols, data } = m;
     const codes = new Uint8Array(options.shared ? new SharedArrayBuffer(rows * cols) : new ArrayBuffer(rows * cols));
     const edges: Float32Array[] = new Array(cols);
@@ -53,7 +57,9 @@ export class FeatureBinner {
         }
       }
     }
-    return { binner: new FeatureBinner(edges), codes };
+    const rowCodes = new Uint8Array(options.shared ? new SharedArrayBuffer(rows * cols) : new ArrayBuffer(rows * cols));
+    transposeCodes(codes, rows, cols, rowCodes);
+    return { binner: new FeatureBinner(edges), codes, rowCodes };
   }
 }
 
@@ -117,6 +123,21 @@ class ColumnSorter {
       outBits[i] = k & 0x80000000 ? (k & 0x7fffffff) >>> 0 : ~k >>> 0;
     }
     return new Float32Array(outBits.buffer, 0, n);
+  }
+}
+
+/** Column-major to row-major in 64×64 tiles, so both sides stay in cache. */
+function transposeCodes(codes: Uint8Array, rows: number, cols: number, out: Uint8Array): void {
+  const T = 64;
+  for (let i0 = 0; i0 < rows; i0 += T) {
+    const i1 = Math.min(rows, i0 + T);
+    for (let f0 = 0; f0 < cols; f0 += T) {
+      const f1 = Math.min(cols, f0 + T);
+      for (let f = f0; f < f1; f++) {
+        const base = f * rows;
+        for (let i = i0; i < i1; i++) out[i * cols + f] = codes[base + i];
+      }
+    }
   }
 }
 

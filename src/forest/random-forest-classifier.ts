@@ -48,10 +48,11 @@ export class RandomForestClassifier implements Classifier {
     const m = toMatrix(X, "training vectors");
     const { nClasses } = checkFitInput(m, y);
     const p = this.params;
-    const { binner, codes } = FeatureBinner.fitTransform(m, { shared: this.nJobs > 1 });
+    const { binner, codes, rowCodes } = FeatureBinner.fitTransform(m, { shared: this.nJobs > 1 });
     const labels = Int32Array.from(y);
     const data: TreeBuildData = {
       codes,
+      rowCodes,
       nSamples: m.rows,
       nFeatures: m.cols,
       nClasses,

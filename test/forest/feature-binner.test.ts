@@ -29,6 +29,15 @@ describe("FeatureBinner", () => {
     }
   });
 
+  it("gives the same codes row-major", () => {
+    const r = new Random(2);
+    const rows = 150;
+    const cols = 70;
+    const data = Float32Array.from({ length: rows * cols }, () => r.next());
+    const { codes, rowCodes } = FeatureBinner.fitTransform({ rows, cols, data });
+    for (let i = 0; i < rows; i++) for (let f = 0; f < cols; f++) expect(rowCodes[i * cols + f]).toBe(codes[f * rows + i]);
+  });
+
   it("writes shared memory when asked", () => {
     const { codes } = FeatureBinner.fitTransform({ rows: 2, cols: 1, data: new Float32Array([1, 2]) }, { shared: true });
     expect(codes.buffer).toBeInstanceOf(SharedArrayBuffer);
