@@ -214,7 +214,7 @@ export class OpenAIEmbedder implements Embedder {
       const status = e.status;
       const hint =
         status === 401
-          ? "Check OPENAI_API_KEY (or --api-key) for this server."
+          ? "Check OPENAI_API_KEY (or the apiKey option) for this server."
           : status === 429
             ? "Rate limited; lower --concurrency if this keeps happening."
             : undefined;
