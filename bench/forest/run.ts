@@ -46,11 +46,15 @@ const { values } = parseArgs({
     seed: { type: "string", default: "42" },
     "real-rows": { type: "string", default: "67349" },
     "real-dims": { type: "string", default: "512" },
+    "acc-seeds": { type: "string", default: "5" },
   },
 });
 const nTrees = Number(values.trees);
 const seed = Number(values.seed);
 const ML_RF_SIZES = new Set(["1000x256", "1000x1536"]);
+/** Sets this small also get their accuracy averaged over several forest seeds (one seed's noise is ±1 point). */
+const MULTI_SEED_MAX_ROWS = 5000;
+const accSeeds = Number(values["acc-seeds"]);
 
 function main(): Promise<void> | void {
   const python = spawnSync("/usr/bin/python3", ["-c", "import sklearn; print(sklearn.__version__)"], { encoding: "utf8" });
@@ -80,7 +84,7 @@ function main(): Promise<void> | void {
 
 function benchSet(set: BenchSet): string[] {
   console.log(`\n== ${set.name}: train ${set.train.rows}×${set.train.cols}, test ${set.test.rows}`);
-  const sk = runSklearn(set);
+  const sk = runSklearn(set, [seed])[0];
   console.log(`scikit-learn   fit ${sk.fit_s.toFixed(2)} s (cpu ${sk.fit_cpu_s.toFixed(2)} s), predict ${sk.predict_s.toFixed(3)} s, accuracy ${sk.accuracy.toFixed(4)}`);
   const one = runEngine(set, { engine: "sentivec", nJobs: 1 });
   console.log(`sentivec ×1    fit ${one.fitS.toFixed(2)} s (cpu ${one.fitCpuS.toFixed(2)} s), predict ${one.predictS.toFixed(3)} s, accuracy ${one.accuracy.toFixed(4)}, ${one.bytes.length} bytes`);
@@ -92,31 +96,44 @@ function benchSet(set: BenchSet): string[] {
     ml = runEngine(set, { engine: "ml-random-forest" });
     console.log(`ml-rf          fit ${ml.fitS.toFixed(2)} s, accuracy ${ml.accuracy.toFixed(4)}, ${ml.bytes.length} bytes JSON`);
   }
+  // Accuracy over several forest seeds, for the sets where that is cheap (timings above are seed `seed`).
+  let accuracyCell = `${(sk.accuracy * 100).toFixed(1)} / ${(one.accuracy * 100).toFixed(1)} (${signed((one.accuracy - sk.accuracy) * 100)})`;
+  if (accSeeds > 1 && set.train.rows <= MULTI_SEED_MAX_ROWS) {
+    const extra = Array.from({ length: accSeeds - 1 }, (_, i) => seed + 1 + i);
+    const skAcc = [sk.accuracy, ...runSklearn(set, extra).map((r) => r.accuracy)];
+    const ourAcc = [one.accuracy, ...extra.map((s) => runEngine(set, { engine: "sentivec", nJobs: 2 }, s).accuracy)];
+    const a = mean(skAcc);
+    const b = mean(ourAcc);
+    console.log(`accuracy over seeds ${[seed, ...extra].join(",")}: scikit-learn ${skAcc.map((x) => x.toFixed(3)).join(" ")}; sentivec ${ourAcc.map((x) => x.toFixed(3)).join(" ")}`);
+    accuracyCell = `${(a * 100).toFixed(1)} / ${(b * 100).toFixed(1)} (${signed((b - a) * 100)}), mean of ${accSeeds} seeds`;
+  }
   return [
     set.name,
     `${sk.fit_s.toFixed(2)} s`,
     `${(one.fitS / sk.fit_s).toFixed(2)}× (cpu ${(one.fitCpuS / sk.fit_cpu_s).toFixed(2)}×)`,
     `${(two.fitS / sk.fit_s).toFixed(2)}×`,
     `${(one.predictS / sk.predict_s).toFixed(2)}×`,
-    `${(sk.accuracy * 100).toFixed(1)} / ${(one.accuracy * 100).toFixed(1)} (${signed((one.accuracy - sk.accuracy) * 100)})`,
+    accuracyCell,
     kb(one.bytes.length),
     ml ? `${kb(ml.bytes.length)} (${(one.bytes.length / ml.bytes.length).toFixed(3)}×)` : "–",
     ml ? `${(ml.fitS / sk.fit_s).toFixed(0)}× / ${(ml.accuracy * 100).toFixed(1)}` : "–",
   ];
 }
 
-function runSklearn(set: BenchSet): SklearnResult {
+function runSklearn(set: BenchSet, seeds: number[]): SklearnResult[] {
   const dir = mkdtempSync(join(tmpdir(), "sentivec-bench-"));
   try {
     writeSet(dir, "train", set.train, set.yTrain);
     writeSet(dir, "test", set.test, set.yTest);
     const script = join(process.cwd(), "bench/forest/sklearn_forest.py");
-    const r = spawnSync("/usr/bin/python3", [script, dir, String(set.train.cols), String(nTrees), String(seed)], {
-      encoding: "utf8",
-      maxBuffer: 1 << 20,
+    return seeds.map((s) => {
+      const r = spawnSync("/usr/bin/python3", [script, dir, String(set.train.cols), String(nTrees), String(s)], {
+        encoding: "utf8",
+        maxBuffer: 1 << 20,
+      });
+      if (r.status !== 0) throw new Error(`scikit-learn run failed: ${r.stderr}`);
+      return JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as SklearnResult;
     });
-    if (r.status !== 0) throw new Error(`scikit-learn run failed: ${r.stderr}`);
-    return JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as SklearnResult;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -128,8 +145,8 @@ function writeSet(dir: string, name: string, X: Matrix, y: Int32Array): void {
   writeFileSync(join(dir, `${name}.y.i32`), new Uint8Array(y.buffer, y.byteOffset, y.byteLength));
 }
 
-function runEngine(set: BenchSet, options: Parameters<typeof createClassifier>[0]): EngineResult {
-  const model: Classifier = createClassifier({ ...options, nEstimators: nTrees, seed, maxFeatures: "sqrt" });
+function runEngine(set: BenchSet, options: Parameters<typeof createClassifier>[0], forestSeed = seed): EngineResult {
+  const model: Classifier = createClassifier({ ...options, nEstimators: nTrees, seed: forestSeed, maxFeatures: "sqrt" });
   let t0 = performance.now();
   const c0 = process.cpuUsage();
   model.fit(set.train, set.yTrain);
@@ -162,6 +179,10 @@ function printTable(rows: string[][]): void {
   ];
   const lines = [head, head.map(() => "---"), ...rows].map((r) => `| ${r.join(" | ")} |`);
   console.log(`\n${lines.join("\n")}\n`);
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 function signed(x: number): string {
