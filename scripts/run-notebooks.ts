@@ -9,9 +9,9 @@
  *
  * How it runs: a kernelspec named "sentivec" is written into a temp prefix (found through JUPYTER_PATH).
  * Its command is `sh -c 'cd <project root> && exec node_modules/.bin/tslab kernel --config-path "$0"'`,
- * so the kernel's working folder is the project root and notebooks import `./dist/index.js` (the built
- * toolkit, as `import ... from "sentivec"` would; see notebooks/README.md for why not ./src) and read
- * `datasets/...` whatever folder they sit in (tslab refuses `../x` imports: "not under rootDir").
+ * so the kernel's working folder is the project root and notebooks import `./src/index` (compiled by
+ * tslab itself; see notebooks/README.md for what that asks of src/) and read `datasets/...` whatever
+ * folder they sit in (tslab refuses `../x` imports: "not under rootDir").
  * OPENAI_API_KEY is removed from the kernel's environment: the runs are offline and free.
  * Each notebook is then run by `jupyter nbconvert --to notebook --execute` WITHOUT --allow-errors, so
  * a failing cell (a type error, a throw, a kernel crash) stops the run with a non-zero exit. tslab
@@ -21,7 +21,7 @@
  * Exit codes: 0 all passed, 1 a notebook failed or is not clean, 2 the set-up is missing (jupyter, tslab).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -187,27 +187,6 @@ function checkSetup(): void {
   }
 }
 
-/** The notebooks import ./dist: it must exist, and a dist older than src is worth a warning. */
-function checkBuilt(): void {
-  const dist = join(ROOT, "dist", "index.js");
-  if (!existsSync(dist)) fail(2, "dist/ is not built, and the notebooks import the built toolkit (./dist/index.js). Run npm run build.");
-  const newest = newestSource(join(ROOT, "src"));
-  if (newest && newest.mtimeMs > statSync(dist).mtimeMs) {
-    console.warn(`warning: ${rel(newest.file)} is newer than dist/; the notebooks run the built toolkit, so run npm run build to test your change.`);
-  }
-}
-
-function newestSource(dir: string): { file: string; mtimeMs: number } | undefined {
-  let best: { file: string; mtimeMs: number } | undefined;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !entry.name.endsWith(".ts")) continue;
-    const file = join(entry.parentPath ?? entry.path, entry.name);
-    const { mtimeMs } = statSync(file);
-    if (!best || mtimeMs > best.mtimeMs) best = { file, mtimeMs };
-  }
-  return best;
-}
-
 // ---------- execution ----------
 
 interface RunResult {
@@ -352,7 +331,6 @@ async function main(): Promise<void> {
   if (dirty > 0) process.exit(1);
 
   checkSetup();
-  checkBuilt();
   const work = mkdtempSync(join(tmpdir(), "sentivec-notebooks-"));
   const outputDir = args.outputDir ?? join(work, "out");
   mkdirSync(outputDir, { recursive: true });

@@ -19,8 +19,16 @@ export { stratifiedKFold, type KFoldOptions } from "./data/stratified-k-fold.js"
 export type { Embedder, EmbedderLimits, EmbedOptions } from "./embed/embedder.js";
 export { HashEmbedder, type HashEmbedderOptions } from "./embed/hash-embedder.js";
 export {
-  EmbeddingFetcher, type EmbeddingFetcherOptions, type FetchResult, type FetchUsage, type FetchProgress,
+  EmbeddingFetcher, type EmbeddingFetcherOptions, type FetchResult, type FetchUsage, type FetchProgress, type FetchPlan, type RetryEvent,
 } from "./embed/embedding-fetcher.js";
+export { OpenAIEmbedder, type OpenAIEmbedderOptions, OPENAI_EMBEDDING_LIMITS, OPENAI_EMBEDDING_MODELS } from "./embed/openai-embedder.js";
+export { createEmbedder, type CreateEmbedderOptions } from "./embed/create-embedder.js";
+export { EmbeddingCache, type EmbeddingCacheOptions, type CacheStats } from "./embed/embedding-cache.js";
+export { RetryPolicy, type RetryPolicyOptions } from "./embed/retry-policy.js";
+export { planRequests, GreedyRequestPacker, type RequestPlan } from "./embed/request-planner.js";
+export { EMBEDDING_PRICES_PER_MILLION, estimateCost } from "./embed/embedding-prices.js";
+export { EmbeddingRequestError } from "./embed/embedding-request-error.js";
+export { EmbeddingFetchError } from "./embed/embedding-fetch-error.js";
 
 // store
 export { VectorStore } from "./store/vector-store.js";

@@ -2,7 +2,9 @@
 import { Command, CommanderError } from "commander";
 import { SentivecError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { registerCacheCommand } from "./cache-command.js";
 import { registerCrossValidateCommand } from "./cross-validate-command.js";
+import { registerEmbedCommand } from "./embed-command.js";
 import { registerEvaluateCommand } from "./evaluate-command.js";
 import { registerPredictCommand } from "./predict-command.js";
 import { registerQuickstartCommand } from "./quickstart-command.js";
@@ -23,6 +25,8 @@ export function buildProgram(): Command {
   registerEvaluateCommand(program);
   registerPredictCommand(program);
   registerCrossValidateCommand(program);
+  registerEmbedCommand(program);
+  registerCacheCommand(program);
   registerStoreCommand(program);
   return program;
 }

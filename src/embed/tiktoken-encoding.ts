@@ -1,4 +1,7 @@
 import { Tiktoken } from "js-tiktoken/lite";
+// tslab compiles notebook imports with Node10 module resolution, which ignores package "exports" and so
+// cannot see this subpath (tsc, tsx, vitest and Node itself all can). The import is fine at run time.
+// @ts-ignore -- only tslab reports an error here
 import cl100kBase from "js-tiktoken/ranks/cl100k_base";
 import { OptionsError } from "../errors.js";
 
