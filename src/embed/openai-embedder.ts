@@ -71,6 +71,8 @@ export class OpenAIEmbedder implements Embedder {
   private readonly encoding: TiktokenEncodingName;
   /** Only sent when the model supports it or the caller asked, since ada-002 rejects the field. */
   private readonly sendDimensions: boolean;
+  /** True when no key is set and the URL is OpenAI's own: embed() then refuses with a clear error. */
+  private readonly missingKey: boolean;
   readonly #client: OpenAI;
   readonly #apiKey: string;
 
@@ -104,11 +106,9 @@ export class OpenAIEmbedder implements Embedder {
 
     const key = options.apiKey ?? process.env.OPENAI_API_KEY ?? "";
     const isOpenAI = /^https:\/\/api\.openai\.com(\/|$)/.test(this.baseURL);
-    if (!key && isOpenAI) {
-      throw new OptionsError("EMBED_NO_API_KEY", "No OpenAI API key: OPENAI_API_KEY is not set and no apiKey was given.", {
-        hint: "Set OPENAI_API_KEY, or use --base-url for a compatible server that needs no key, or the offline embedder (--embedder local:hash-v1).",
-      });
-    }
+    // Checked when a request is about to be sent, not here: a dry run, a fully cached fetch, or loading
+    // a bundle to inspect it needs no key.
+    this.missingKey = !key && isOpenAI;
     // The SDK refuses an empty key; a keyless compatible server ignores whatever we send.
     this.#apiKey = key || "sentivec-no-key";
     this.#client = new OpenAI({
@@ -139,6 +139,11 @@ export class OpenAIEmbedder implements Embedder {
   async embed(texts: string[], options: EmbedOptions = {}): Promise<EmbedResult> {
     const { signal } = options;
     if (texts.length === 0) return [];
+    if (this.missingKey) {
+      throw new OptionsError("EMBED_NO_API_KEY", "No OpenAI API key: OPENAI_API_KEY is not set and no apiKey was given.", {
+        hint: "Set OPENAI_API_KEY, or use --base-url for a compatible server that needs no key, or the offline embedder (--embedder local:hash-v1).",
+      });
+    }
     let res: unknown;
     try {
       res = await this.#client.embeddings.create(

@@ -70,5 +70,9 @@ describe("sentivec embed / cache", () => {
     const nokey = await cli(["embed", data, "--embedder", "openai:text-embedding-3-small", "--cache", join(dir, "x.sqlite")], { OPENAI_API_KEY: "", OPENAI_BASE_URL: "" });
     expect(nokey.code).toBe(1);
     expect(nokey.stderr).toMatch(/No OpenAI API key/);
+    // A dry run sends nothing, so it needs no key.
+    const dry = await cli(["embed", data, "--dry-run", "--json", "--embedder", "openai:text-embedding-3-small", "--cache", join(dir, "x.sqlite")], { OPENAI_API_KEY: "", OPENAI_BASE_URL: "" });
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ texts: 1 });
   });
 });

@@ -38,11 +38,11 @@ describe("OpenAIEmbedder", () => {
     expect(new OpenAIEmbedder({ model: "my-model", dimensions: 32, apiKey: "k" }).id).toBe("openai:my-model@32");
   });
 
-  it("needs a key for OpenAI's URL, but not for a custom base URL", async () => {
-    withoutEnv(() => {
-      expect(() => new OpenAIEmbedder()).toThrow(OptionsError);
-      expect(() => new OpenAIEmbedder()).toThrow(/OPENAI_API_KEY is not set/);
-    });
+  it("needs a key for OpenAI's URL (when it would send a request), but not for a custom base URL", async () => {
+    const keyless = withoutEnv(() => new OpenAIEmbedder());
+    expect(keyless.id).toBe("openai:text-embedding-3-small@1536");
+    await expect(keyless.embed(["x"])).rejects.toThrow(OptionsError);
+    await expect(keyless.embed(["x"])).rejects.toThrow(/OPENAI_API_KEY is not set/);
     const e = withoutEnv(() => new OpenAIEmbedder({ baseURL: server.url, dimensions: 8 }));
     const [v] = await e.embed(["hello"]);
     expect(Array.from(v)).toEqual(Array.from(expectedVector("hello", 8)));
