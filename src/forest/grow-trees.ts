@@ -12,7 +12,8 @@ import { type TreeWorker, treeWorkerPool } from "./tree-worker-pool.js";
  * `receiveMessageOnPort`. Each tree depends only on its own seed, and results are stored by tree index,
  * so the forest is identical whatever nJobs is and whichever thread grew which tree.
  *
- * With nJobs > 1, `data.codes` should live in a SharedArrayBuffer so workers read it without copies.
+ * With nJobs > 1, `data.codes` and `data.rowCodes` should live in SharedArrayBuffers so workers read
+ * them without copies.
  */
 export function growTrees(data: TreeBuildData, params: TreeBuildParams, seeds: Uint32Array, nJobs: number): GrownTree[] {
   const nTrees = seeds.length;
