@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { FeatureBinner } from "../../src/forest/feature-binner.js";
+import { type GrownTree, growTree, type TreeBuildParams } from "../../src/forest/tree-builder.js";
+import { Random } from "../../src/util/random.js";
+import { noisyData } from "./forest-fixtures.js";
+
+function grow(nClasses: number, params: Partial<TreeBuildParams>, seed: number): GrownTree {
+  const { X, y } = noisyData(30000, 10, 21);
+  if (nClasses === 3) for (let i = 0; i < y.length; i++) if (X.data[i * 10 + 9] > 0.3) y[i] = 2;
+  const { codes, rowCodes } = FeatureBinner.fitTransform(X);
+  return growTree(
+    { codes, rowCodes, nSamples: X.rows, nFeatures: X.cols, nClasses, y, classWeight: new Float64Array(nClasses).fill(1) },
+    { maxFeatures: 10, maxDepth: Infinity, minSamplesLeaf: 1, minSamplesSplit: 2, criterion: "gini", bootstrap: true, ...params },
+    new Random(seed),
+  );
+}
+
+describe("growTree", () => {
+  it("grows the same tree with and without histogram subtraction", () => {
+    for (const [nClasses, criterion] of [[2, "gini"], [3, "entropy"]] as const) {
+      const direct = grow(nClasses, { criterion, histogramSubtraction: false }, 3);
+      const subtracted = grow(nClasses, { criterion }, 3);
+      expect(direct.nodeCount).toBeGreaterThan(100);
+      expect(Array.from(subtracted.feature)).toEqual(Array.from(direct.feature));
+      expect(Array.from(subtracted.thresholdBin)).toEqual(Array.from(direct.thresholdBin));
+      expect(Array.from(subtracted.right)).toEqual(Array.from(direct.right));
+      expect(Array.from(subtracted.leafValues)).toEqual(Array.from(direct.leafValues));
+    }
+  });
+
+  it("gives different trees for different seeds, and splits only on features it may use", () => {
+    const a = grow(2, { maxFeatures: 3 }, 1);
+    const b = grow(2, { maxFeatures: 3 }, 2);
+    expect(Array.from(a.feature)).not.toEqual(Array.from(b.feature));
+    expect(Math.max(...a.feature)).toBeLessThan(10);
+    // Preorder: every internal node's right child comes after its left subtree.
+    for (let i = 0; i < a.nodeCount; i++) if (a.feature[i] >= 0) expect(a.right[i]).toBeGreaterThan(i + 1);
+  });
+});
