@@ -6,7 +6,7 @@ import type { Matrix } from "../util/matrix.js";
  * the SentimentModel maps them to names.
  */
 export interface Classifier {
-  /** Engine name recorded in bundles, e.g. "sentivec-forest" or "ml-random-forest". */
+  /** Engine name recorded in bundles, e.g. "sentivec" or "ml-random-forest". */
   readonly engine: string;
   readonly nClasses: number;
   readonly nFeatures: number;

@@ -45,8 +45,9 @@ export function checkPredictInput(X: Matrix, nFeatures: number): Matrix {
 /** Number of features to try per split (or per tree, for ml-random-forest). */
 export function resolveMaxFeatures(spec: ForestOptions["maxFeatures"], nFeatures: number): number {
   let k: number;
-  if (spec === undefined || spec === "sqrt") k = Math.round(Math.sqrt(nFeatures));
-  else if (spec === "log2") k = Math.round(Math.log2(nFeatures));
+  // Truncated, as scikit-learn does (max(1, int(sqrt(n_features)))), so the same settings try the same number of features.
+  if (spec === undefined || spec === "sqrt") k = Math.floor(Math.sqrt(nFeatures));
+  else if (spec === "log2") k = Math.floor(Math.log2(nFeatures));
   else if (spec === "all") k = nFeatures;
   else if (typeof spec === "number" && Number.isInteger(spec) && spec >= 1) k = Math.min(spec, nFeatures);
   else if (typeof spec === "number" && spec > 0 && spec < 1) k = Math.floor(spec * nFeatures);
