@@ -3,6 +3,7 @@ import { BundleError } from "../errors.js";
 import { type Matrix, toMatrix } from "../util/matrix.js";
 import type { Classifier, ForestOptions } from "./classifier.js";
 import { checkFitInput, checkPredictInput, resolveMaxFeatures } from "./validate.js";
+import { argmax } from "../util/argmax.js";
 
 const FORMAT = "sentivec/ml-random-forest";
 const FORMAT_VERSION = 1;
@@ -133,10 +134,4 @@ function toRows(m: Matrix): number[][] {
   const rows: number[][] = new Array(m.rows);
   for (let i = 0; i < m.rows; i++) rows[i] = Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols));
   return rows;
-}
-
-function argmax(p: Float64Array): number {
-  let best = 0;
-  for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-  return best;
 }

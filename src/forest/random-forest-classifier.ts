@@ -10,6 +10,7 @@ import { deserializeForest, isSerializedForest, serializeForest } from "./forest
 import { growTrees } from "./grow-trees.js";
 import { drawBootstrap, type TreeBuildData } from "./tree-builder.js";
 import { checkFitInput, checkPredictInput, resolveMaxFeatures } from "./validate.js";
+import { argmax } from "../util/argmax.js";
 
 /** Feature values per prediction block: 64K floats = 256 KB, about an L2 cache. */
 const PREDICT_BLOCK_VALUES = 1 << 16;
@@ -189,11 +190,4 @@ function normalise(p: Float64Array): void {
   let s = 0;
   for (const v of p) s += v;
   if (s > 0) for (let i = 0; i < p.length; i++) p[i] /= s;
-}
-
-/** Ties go to the lower class index. */
-function argmax(p: ArrayLike<number>): number {
-  let best = 0;
-  for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-  return best;
 }

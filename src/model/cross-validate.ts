@@ -7,6 +7,7 @@ import { type EvaluationReport, evaluatePredictions } from "../evaluate/evaluati
 import type { ForestOptions } from "../forest/classifier.js";
 import { createClassifier } from "../forest/create-classifier.js";
 import { selectRows } from "../util/matrix.js";
+import { argmax } from "../util/argmax.js";
 import { embedItems } from "./embed-items.js";
 
 export interface CrossValidateOptions {
@@ -51,7 +52,7 @@ export async function crossValidate(dataset: Dataset, options: CrossValidateOpti
     const forest = createClassifier({ seed, ...options.forest }).fit(selectRows(X, train), train.map((i) => y[i]));
     const proba = forest.predictProba(selectRows(X, test));
     const yTrue = test.map((i) => y[i]);
-    const yPred = proba.map((p) => (p.length === 2 ? (p[1] > p[0] ? 1 : 0) : p.indexOf(Math.max(...p))));
+    const yPred = proba.map(argmax);
     const report = evaluatePredictions({ labels, yTrue, yPred, proba });
     reports.push(report);
     pooledTrue.push(...yTrue);

@@ -13,6 +13,7 @@ import { type Matrix, selectRows, toMatrix } from "../util/matrix.js";
 import { VERSION } from "../version.js";
 import { embedItems } from "./embed-items.js";
 import { type BundleManifest, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, readBundle, writeBundle } from "./model-bundle.js";
+import { argmax } from "../util/argmax.js";
 
 export interface TrainProgress {
   stage: "embed" | "fit" | "evaluate";
@@ -251,10 +252,4 @@ function defaultEmbedderFor(id: string): { embedder?: Embedder; problem?: Error 
   } catch (error) {
     return { problem: error as Error };
   }
-}
-
-function argmax(p: ArrayLike<number>): number {
-  let best = 0;
-  for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-  return best;
 }

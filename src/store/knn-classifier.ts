@@ -4,6 +4,7 @@ import { checkFitInput, checkPredictInput } from "../forest/validate.js";
 import { type Matrix, toMatrix } from "../util/matrix.js";
 import { TopK } from "./top-k.js";
 import { VectorBuffer } from "./vector-buffer.js";
+import { argmax } from "../util/argmax.js";
 
 export interface KnnOptions {
   /** Neighbours that vote. Default 15 (capped at the number of training rows). */
@@ -173,10 +174,4 @@ export class KnnClassifier implements Classifier {
 
 function align4(n: number): number {
   return (n + 3) & ~3;
-}
-
-function argmax(p: Float64Array): number {
-  let best = 0;
-  for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
-  return best;
 }
