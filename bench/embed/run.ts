@@ -35,7 +35,7 @@ const SEED_SAMPLE = opt("seed-sample", 20);
 const N = opt("texts", 10_000);
 const REPEAT = opt("repeat", 3);
 const MODEL = "text-embedding-3-small";
-const KEY = "sk-bench-not-a-real-key";
+const KEY = "testkey-bench-not-a-real-key";
 
 /** The first N unique sentences of SST-2 train (column 1, before the tab; header skipped). */
 function loadTexts(): string[] {

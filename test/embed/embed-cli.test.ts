@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAITestServer } from "../support/openai-test-server.js";
 import { runTsx } from "../support/run-child.js";
 
-const KEY = "sk-test-cli-abcdef0123456789";
+const KEY = "testkey-test-cli-abcdef0123456789";
 let dir: string;
 let server: OpenAITestServer;
 beforeAll(async () => {

@@ -94,7 +94,7 @@ describe("EmbeddingCache", () => {
   });
 
   it("is shared safely by two processes writing at once", async () => {
-    const server = await OpenAITestServer.start({ apiKey: "sk-test-two-procs-000000", latencyMs: 20 });
+    const server = await OpenAITestServer.start({ apiKey: "testkey-test-two-procs-000000", latencyMs: 20 });
     try {
       const path = join(dir, "shared.sqlite");
       const all = Array.from({ length: 3000 }, (_, i) => `shared text ${i}`);
@@ -103,7 +103,7 @@ describe("EmbeddingCache", () => {
       writeFileSync(join(dir, "a.json"), JSON.stringify(a));
       writeFileSync(join(dir, "b.json"), JSON.stringify(b));
       const common = ["--wait-for", join(dir, "go"), "--base-url", server.url, "--cache", path, "--dimensions", "16", "--max-inputs", "20", "--concurrency", "4"];
-      const env = { OPENAI_API_KEY: "sk-test-two-procs-000000" };
+      const env = { OPENAI_API_KEY: "testkey-test-two-procs-000000" };
       const runs = [runTsx("test/support/embed-child.ts", [...common, "--texts", join(dir, "a.json")], env), runTsx("test/support/embed-child.ts", [...common, "--texts", join(dir, "b.json")], env)];
       await waitFor(() => runs.every((r) => r.events.some((e) => e.event === "ready")), 60_000, "both children ready");
       writeFileSync(join(dir, "go"), "");

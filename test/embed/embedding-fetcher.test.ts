@@ -8,7 +8,7 @@ import { EmbeddingFetcher, type FetchProgress } from "../../src/embed/embedding-
 import { OpenAIEmbedder } from "../../src/embed/openai-embedder.js";
 import { expectedVector, OpenAITestServer, sha256 } from "../support/openai-test-server.js";
 
-const KEY = "sk-test-fetcher-0123456789abcdef";
+const KEY = "testkey-test-fetcher-0123456789abcdef";
 const DIMS = 16;
 const fastRetry = { baseDelayMs: 5, maxDelayMs: 40 };
 
@@ -222,7 +222,7 @@ describe("EmbeddingFetcher against the OpenAI-compatible server", () => {
   });
 
   it("a 401 fails at once with a clear error", async () => {
-    const bad = new OpenAIEmbedder({ baseURL: server.url, apiKey: "sk-wrong-key-ffffffffffff", dimensions: DIMS });
+    const bad = new OpenAIEmbedder({ baseURL: server.url, apiKey: "testkey-wrong-key-ffffffffffff", dimensions: DIMS });
     const err = await new EmbeddingFetcher(bad, { retry: fastRetry }).fetch(["x"]).catch((e) => e);
     expect(err.code).toBe("EMBED_HTTP_401");
     expect(err.status).toBe(401);

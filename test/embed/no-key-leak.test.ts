@@ -10,8 +10,8 @@ import { OpenAITestServer } from "../support/openai-test-server.js";
 import { runTsx } from "../support/run-child.js";
 
 // Distinctive strings: a leak of any of them, even a long fragment, is found by a plain search.
-const KEY = "sk-proj-LEAKCHECK-7f3a9c1e5b2d40861234";
-const BAD_KEY = "sk-proj-WRONGKEY-0a1b2c3d4e5f60718293";
+const KEY = "testkey-proj-LEAKCHECK-7f3a9c1e5b2d40861234";
+const BAD_KEY = "testkey-proj-WRONGKEY-0a1b2c3d4e5f60718293";
 const FRAGMENTS = [KEY, BAD_KEY, "LEAKCHECK-7f3a9c1e", "WRONGKEY-0a1b2c3d", "5b2d40861234", "5f60718293"];
 
 let dir: string;

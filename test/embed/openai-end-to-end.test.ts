@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAITestServer } from "../support/openai-test-server.js";
 import { runTsx } from "../support/run-child.js";
 
-const KEY = "sk-test-e2e-LEAKCHECK-5566778899";
+const KEY = "testkey-test-e2e-LEAKCHECK-5566778899";
 let dir: string;
 let server: OpenAITestServer;
 beforeAll(async () => {

@@ -6,7 +6,7 @@ import { EmbeddingCache } from "../../src/embed/embedding-cache.js";
 import { OpenAITestServer, sha256 } from "../support/openai-test-server.js";
 import { runTsx, waitFor } from "../support/run-child.js";
 
-const KEY = "sk-test-resume-0123456789";
+const KEY = "testkey-test-resume-0123456789";
 let dir: string;
 let server: OpenAITestServer;
 beforeAll(async () => {
