@@ -24,7 +24,10 @@ export interface LoadDatasetOptions {
   vectorField?: string | false;
   /** How labels are read. Default "binary". */
   labels?: LabelScheme;
-  /** Set false to load unlabelled data (labels are then ignored). Default true. */
+  /**
+   * Set false for data that may have no labels: a label column is still read when one is found (and its
+   * values must parse), but a file without one loads with every label undefined. Default true.
+   */
   requireLabels?: boolean;
   /** Skip and count bad rows instead of stopping at the first. Default false. */
   skipBadRows?: boolean;
@@ -131,7 +134,10 @@ function listColumns(columns: string[]): string {
 function collectItems(file: string, table: RawTable, options: LoadDatasetOptions, stats: LoadStats, out: LabeledText[]): void {
   const requireLabels = options.requireLabels !== false;
   const textField = resolveField(file, table.columns, options.textField, TEXT_FIELDS, "text");
-  const labelField = requireLabels ? resolveField(file, table.columns, options.labelField, LABEL_FIELDS, "label") : undefined;
+  const labelField =
+    requireLabels || options.labelField !== undefined
+      ? resolveField(file, table.columns, options.labelField, LABEL_FIELDS, "label")
+      : table.columns.find((c) => LABEL_FIELDS.includes(c.toLowerCase()));
   const vectorField =
     options.vectorField === false
       ? undefined

@@ -56,6 +56,11 @@ describe("loading the shipped datasets", () => {
     expect(emb.items.every((i) => i.vector?.length === 10)).toBe(true);
   });
 
+  it("still reads labels when they are optional and present", async () => {
+    const d = await loadDataset(uci("amazon_cells_labelled.txt"), { requireLabels: false });
+    expect(d.items.every((i) => i.label === "positive" || i.label === "negative")).toBe(true);
+  });
+
   it("reads an unlabelled CSV with a BOM and CRLF when labels are not required", async () => {
     const movies = await loadDataset(join(DATASETS, "seed", "movies.csv"), { requireLabels: false, textField: "Description" });
     expect(movies.items).toHaveLength(20);
