@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ForestOptions } from "../forest/classifier.js";
 
@@ -30,7 +31,8 @@ export function addForestOptions(cmd: Command): Command {
     .option("--min-samples-leaf <n>", "minimum rows in a leaf", positiveInt("--min-samples-leaf"), 1)
     .addOption(new Option("--class-weight <mode>", "weight classes inversely to their frequency (for imbalanced data)").choices(["balanced"]))
     .addOption(new Option("--criterion <name>", "split quality measure").choices(["gini", "entropy"]).default("gini"))
-    .option("--jobs <n>", "worker threads for building trees", positiveInt("--jobs"), 1);
+    // All cores by default: the model is byte-identical whatever the thread count, so this only saves time.
+    .option("--jobs <n>", "threads for building trees (the model is the same for any number)", positiveInt("--jobs"), availableParallelism());
 }
 
 export function forestOptionsFrom(o: ForestCliOptions, seed: number): ForestOptions {
