@@ -1,6 +1,6 @@
 import type { LabeledText } from "../data/labeled-text.js";
 import type { EmbeddingFetcher, FetchUsage } from "../embed/embedding-fetcher.js";
-import { type Matrix, stackRows } from "../util/matrix.js";
+import { type Matrix, toMatrix } from "../util/matrix.js";
 
 export interface EmbeddedItems {
   X: Matrix;
@@ -14,9 +14,9 @@ export interface EmbeddedItems {
  */
 export async function embedItems(items: LabeledText[], fetcher: EmbeddingFetcher | undefined, signal?: AbortSignal): Promise<EmbeddedItems> {
   if (items.length > 0 && items.every((i) => i.vector !== undefined)) {
-    return { X: stackRows(items.map((i) => i.vector!), "precomputed vectors") };
+    return { X: toMatrix(items.map((i) => i.vector!), "precomputed vectors") };
   }
   if (!fetcher) throw new Error("embedItems: texts need an embedder but none was given");
   const { vectors, usage } = await fetcher.fetch(items.map((i) => i.text), { signal });
-  return { X: stackRows(vectors, "embeddings"), usage };
+  return { X: toMatrix(vectors, "embeddings"), usage };
 }

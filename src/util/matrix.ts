@@ -73,11 +73,6 @@ function checkFinite(m: Matrix, what: string): void {
   }
 }
 
-/** Stacks vectors into one Matrix (copies). */
-export function stackRows(vectors: ArrayLike<number>[], what = "vectors"): Matrix {
-  return toMatrix(vectors, what);
-}
-
 /** A new matrix holding the given rows, in the given order (copies). */
 export function selectRows(m: Matrix, indices: ArrayLike<number>): Matrix {
   const out = new Float32Array(indices.length * m.cols);

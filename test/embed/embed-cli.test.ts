@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAITestServer } from "../support/openai-test-server.js";
-import { runTsx } from "../support/run-child.js";
+import { runSentivec } from "../support/run-child.js";
 
 const KEY = "testkey-test-cli-abcdef0123456789";
 let dir: string;
@@ -17,11 +17,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  const run = runTsx("test/support/embed-cli.ts", args, { OPENAI_API_KEY: KEY, ...env });
-  const code = await run.exited;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runSentivec(args, { OPENAI_API_KEY: KEY, ...env });
 
 describe("sentivec embed / cache", () => {
   it("dry-runs, embeds into the cache, reruns warm, and reports/exports/clears the cache", async () => {

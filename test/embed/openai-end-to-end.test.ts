@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAITestServer } from "../support/openai-test-server.js";
-import { runTsx } from "../support/run-child.js";
+import { runSentivec } from "../support/run-child.js";
 
 const KEY = "testkey-test-e2e-LEAKCHECK-5566778899";
 let dir: string;
@@ -17,11 +17,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function sentivec(args: string[]) {
-  const run = runTsx("src/cli/main.ts", args, { OPENAI_API_KEY: KEY });
-  const code = await run.exited;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
-}
+const sentivec = (args: string[]) => runSentivec(args, { OPENAI_API_KEY: KEY });
 
 describe("train and predict with --embedder openai:... against the test server", () => {
   it("trains, saves a bundle naming the embedder, predicts through the cache, and stores no key", async () => {

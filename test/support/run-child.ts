@@ -42,6 +42,13 @@ export function runTsx(script: string, args: string[], env: Record<string, strin
   return { child, events, stdout: () => out, stderr: () => err, exited };
 }
 
+/** Runs the real `sentivec` CLI from source (src/cli/main.ts) and collects its exit code and output. */
+export async function runSentivec(args: string[], env: Record<string, string> = {}): Promise<{ code: number | string; stdout: string; stderr: string }> {
+  const run = runTsx("src/cli/main.ts", args, env);
+  const code = await run.exited;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
 /** Waits until `test` holds (polling), or fails after `timeoutMs`. */
 export async function waitFor(test: () => boolean, timeoutMs = 30_000, what = "condition"): Promise<void> {
   const end = Date.now() + timeoutMs;
