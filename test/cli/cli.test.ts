@@ -1,26 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { expectOneLineError } from "../support/expect-cli-error.js";
 import { runCli } from "../support/run-cli.js";
 import { DATASETS, useTempDir } from "../support/temp-dir.js";
 
 const tmp = useTempDir();
 const amazon = join(DATASETS, "uci-sentiment-labelled-sentences", "amazon_cells_labelled.txt");
 const model = join(tmp.dir, "model");
-
-/**
- * A failed command exits non-zero and ends stderr with exactly one error line ("sentivec: ...").
- * Status lines printed before the failure (e.g. "Loaded N rows") may precede it.
- */
-function expectOneLineError(r: { code: number; stderr: string }, pattern: RegExp): void {
-  expect(r.code).not.toBe(0);
-  const lines = r.stderr.trim().split("\n");
-  const errors = lines.filter((l) => l.startsWith("sentivec: "));
-  expect(errors).toHaveLength(1);
-  expect(lines.at(-1)).toBe(errors[0]);
-  expect(errors[0]).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-}
 
 beforeAll(() => {
   const r = runCli(["train", amazon, "--out", model, "--trees", "40", "--quiet"]);
