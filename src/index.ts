@@ -17,12 +17,12 @@ export { stratifiedKFold, type KFoldOptions } from "./data/stratified-k-fold.js"
 
 // embed
 export type { Embedder, EmbedderLimits, EmbedOptions } from "./embed/embedder.js";
-export { HashEmbedder, type HashEmbedderOptions } from "./embed/hash-embedder.js";
+export { HASH_EMBEDDER_VERSIONS, HashEmbedder, type HashEmbedderOptions, type HashEmbedderVersion } from "./embed/hash-embedder.js";
 export {
   EmbeddingFetcher, type EmbeddingFetcherOptions, type FetchResult, type FetchUsage, type FetchProgress, type FetchPlan, type RetryEvent,
 } from "./embed/embedding-fetcher.js";
 export { OpenAIEmbedder, type OpenAIEmbedderOptions, OPENAI_EMBEDDING_LIMITS, OPENAI_EMBEDDING_MODELS } from "./embed/openai-embedder.js";
-export { createEmbedder, type CreateEmbedderOptions } from "./embed/create-embedder.js";
+export { DEFAULT_EMBEDDER_SPEC, createEmbedder, type CreateEmbedderOptions } from "./embed/create-embedder.js";
 export { EmbeddingCache, type EmbeddingCacheOptions, type CacheStats } from "./embed/embedding-cache.js";
 export { RetryPolicy, type RetryPolicyOptions } from "./embed/retry-policy.js";
 export { planRequests, GreedyRequestPacker, type RequestPlan } from "./embed/request-planner.js";

@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { createEmbedder } from "../embed/create-embedder.js";
+import { DEFAULT_EMBEDDER_SPEC, createEmbedder } from "../embed/create-embedder.js";
 import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingCache } from "../embed/embedding-cache.js";
 import { EmbeddingFetcher, type EmbeddingFetcherOptions } from "../embed/embedding-fetcher.js";
@@ -19,17 +19,17 @@ export interface EmbedderCliOptions {
 export function addEmbedderOptions(cmd: Command, { defaultSpec = true } = {}): Command {
   return cmd
     .addOption(
-      new Option("--embedder <spec>", "embedder: local:hash-v1 (offline) or openai:MODEL (e.g. openai:text-embedding-3-small)")
-        .default(defaultSpec ? "local:hash-v1" : undefined),
+      new Option("--embedder <spec>", `embedder: ${DEFAULT_EMBEDDER_SPEC} (offline; local:hash-v1 is its earlier output) or openai:MODEL (e.g. openai:text-embedding-3-small)`)
+        .default(defaultSpec ? DEFAULT_EMBEDDER_SPEC : undefined),
     )
-    .option("--dimensions <n>", "embedding dimensions (default: the model's own; 512 for local:hash-v1)", positiveInt("--dimensions"))
+    .option("--dimensions <n>", "embedding dimensions (default: the model's own; 512 for local:hash-v2)", positiveInt("--dimensions"))
     .option("--base-url <url>", "OpenAI-compatible server URL (Azure, Ollama, vLLM, LM Studio...); the key comes from OPENAI_API_KEY")
     .option("--cache <path>", `embedding cache file (default: $SENTIVEC_CACHE or ${DEFAULT_CACHE_PATH})`)
     .option("--no-cache", "do not read or write the embedding cache")
     .option("--concurrency <n>", "embedding requests in flight at once", positiveInt("--concurrency"), 4);
 }
 
-export function embedderFrom(o: EmbedderCliOptions, spec = o.embedder ?? "local:hash-v1"): Embedder {
+export function embedderFrom(o: EmbedderCliOptions, spec = o.embedder ?? DEFAULT_EMBEDDER_SPEC): Embedder {
   return createEmbedder(spec, { dimensions: o.dimensions, baseURL: o.baseUrl });
 }
 

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import type { Command } from "commander";
 import { loadDataset } from "../data/load-dataset.js";
+import { DEFAULT_EMBEDDER_SPEC } from "../embed/create-embedder.js";
 import type { Embedder } from "../embed/embedder.js";
 import { OptionsError } from "../errors.js";
 import { MANIFEST_FILE, readStoreManifest } from "../store/store-files.js";
@@ -48,7 +49,7 @@ export function registerStoreCommand(program: Command): void {
     let embedder: Embedder | undefined;
     if (o.embedder) embedder = embedderFrom(o);
     else if (existing && !existing.embedderId.startsWith("precomputed")) embedder = embedderFrom({ ...o, dimensions: undefined }, existing.embedderId);
-    else if (!existing && needEmbedding.length > 0) embedder = embedderFrom(o, "local:hash-v1");
+    else if (!existing && needEmbedding.length > 0) embedder = embedderFrom(o, DEFAULT_EMBEDDER_SPEC);
     const dims = existing?.dimensions ?? embedder?.dimensions ?? items[0]?.vector?.length;
     const embedderId = existing?.embedderId ?? embedder?.id ?? `precomputed@${dims}`;
     if (dims === undefined) throw new OptionsError("STORE_EMPTY_DATASET", "The dataset has no rows to add.", { where: { file: files[0] } });

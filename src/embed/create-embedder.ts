@@ -1,10 +1,13 @@
 import { OptionsError } from "../errors.js";
 import type { Embedder } from "./embedder.js";
-import { HashEmbedder } from "./hash-embedder.js";
+import { DEFAULT_HASH_EMBEDDER_VERSION, HASH_EMBEDDER_VERSIONS, type HashEmbedderVersion, HashEmbedder } from "./hash-embedder.js";
 import { OpenAIEmbedder } from "./openai-embedder.js";
 
+/** The embedder used when none is named: the offline one, current version. */
+export const DEFAULT_EMBEDDER_SPEC = `local:${DEFAULT_HASH_EMBEDDER_VERSION}`;
+
 export interface CreateEmbedderOptions {
-  /** Vector size; default: the embedder's own (512 for local:hash-v1, the model's for openai:). */
+  /** Vector size; default: the embedder's own (512 for local:hash-v2, the model's for openai:). */
   dimensions?: number;
   /** OpenAI-compatible server for openai: specs. */
   baseURL?: string;
@@ -14,9 +17,10 @@ export interface CreateEmbedderOptions {
 
 /**
  * Builds an embedder from a spec string, as given on the command line or recorded in a model bundle:
- *   "local:hash-v1"                   the offline embedder
+ *   "local:hash-v2"                   the offline embedder (the default)
+ *   "local:hash-v1"                   its earlier output version, kept so older bundles load unchanged
  *   "openai:text-embedding-3-small"   OpenAI (or any compatible server with baseURL)
- * An embedder id ("openai:text-embedding-3-small@256", "local:hash-v1@512") works too, so a bundle's
+ * An embedder id ("openai:text-embedding-3-small@256", "local:hash-v2@512") works too, so a bundle's
  * recorded id recreates the same embedder; its "@N" must then agree with `dimensions` if both are given.
  */
 export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}): Embedder {
@@ -34,13 +38,15 @@ export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}
   }
   switch (provider.toLowerCase()) {
     case "local":
-      if (name !== "hash-v1") {
-        throw new OptionsError("EMBED_SPEC", `Unknown offline embedder "${name}" in "${spec}".`, { hint: 'The offline embedder is "local:hash-v1".' });
+      if (!(HASH_EMBEDDER_VERSIONS as readonly string[]).includes(name)) {
+        throw new OptionsError("EMBED_SPEC", `Unknown offline embedder "${name}" in "${spec}".`, {
+          hint: `The offline embedder is "${DEFAULT_EMBEDDER_SPEC}" (older output versions: ${HASH_EMBEDDER_VERSIONS.filter((v) => v !== DEFAULT_HASH_EMBEDDER_VERSION).map((v) => `local:${v}`).join(", ")}).`,
+        });
       }
       if (options.baseURL !== undefined) {
         throw new OptionsError("EMBED_SPEC", `--base-url applies to openai: embedders, not to "${spec}".`, { hint: "Use --embedder openai:MODEL with --base-url." });
       }
-      return new HashEmbedder({ dimensions });
+      return new HashEmbedder({ dimensions, version: name as HashEmbedderVersion });
     case "openai":
       return new OpenAIEmbedder({ model: name, dimensions, baseURL: options.baseURL, apiKey: options.apiKey });
     default:
@@ -50,6 +56,6 @@ export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}
 
 function badSpec(spec: string): OptionsError {
   return new OptionsError("EMBED_SPEC", `Unknown embedder "${spec}".`, {
-    hint: 'Use "local:hash-v1" (offline) or "openai:MODEL", e.g. openai:text-embedding-3-small.',
+    hint: `Use "${DEFAULT_EMBEDDER_SPEC}" (offline) or "openai:MODEL", e.g. openai:text-embedding-3-small.`,
   });
 }

@@ -16,7 +16,7 @@ export interface EmbedOptions {
 }
 
 export interface Embedder {
-  /** Provider, model and dimensions, e.g. "local:hash-v1@512" or "openai:text-embedding-3-small@256". */
+  /** Provider, model and dimensions, e.g. "local:hash-v2@512" or "openai:text-embedding-3-small@256". */
   readonly id: string;
   readonly dimensions: number;
   readonly limits: EmbedderLimits;

@@ -7,10 +7,39 @@ import { type Token, negationMask, tokenize } from "./text-tokens.js";
 export interface HashEmbedderOptions {
   /** Total vector length, lexicon block included. Default 512; at least 64. */
   dimensions?: number;
+  /**
+   * Which output version. Default "hash-v2". "hash-v1" gives the exact vectors of earlier releases, so models
+   * and stores built with it keep predicting identically; it does not strip invisible or control characters.
+   */
+  version?: HashEmbedderVersion;
 }
 
-/** Bump whenever the output for some text would change: it is part of the id, so caches and bundles notice. */
-const VERSION = "hash-v1";
+/**
+ * Output versions. A new one is added whenever the output for some text would change: the version is part of
+ * the id, so caches and bundles notice. Old versions stay, byte for byte, so old bundles still load.
+ */
+export const HASH_EMBEDDER_VERSIONS = ["hash-v1", "hash-v2"] as const;
+export type HashEmbedderVersion = (typeof HASH_EMBEDDER_VERSIONS)[number];
+export const DEFAULT_HASH_EMBEDDER_VERSION: HashEmbedderVersion = "hash-v2";
+
+/**
+ * Invisible characters that split or disguise words without changing how they read: zero-width spaces and
+ * joiners, soft hyphens, the BOM, bidi marks, variation selectors (Unicode's Default_Ignorable_Code_Point).
+ * "gr\u200Beat" must count as "great", not as "gr" + "eat".
+ */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+/** Terminal escape sequences (colours, cursor moves, OSC titles/links) and other control characters. */
+const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/**
+ * hash-v2's text normalisation before tokenising: escape sequences and control characters become spaces
+ * (so "\u001b[31mgreat" is the word "great", not "31mgreat"), invisible characters are removed, then NFKC
+ * (which the tokeniser also applies) folds compatibility forms such as full-width letters and ligatures.
+ */
+export function normalizeForHashV2(text: string): string {
+  return text.replace(ESCAPE_SEQUENCE, " ").replace(CONTROL, " ").replace(INVISIBLE, "").normalize("NFKC");
+}
 
 /** Relative weight of each feature group after each is L2-normalised on its own. */
 const GROUP_WEIGHTS = { words: 1.0, bigrams: 0.6, chars: 0.6, lexicon: 0.8 } as const;
@@ -29,6 +58,7 @@ const CHAR_NGRAM_SIZES = [3, 4, 5] as const;
 export class HashEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
+  readonly version: HashEmbedderVersion;
   readonly limits: EmbedderLimits = {
     maxInputsPerRequest: 512,
     maxTokensPerRequest: Number.POSITIVE_INFINITY,
@@ -43,7 +73,14 @@ export class HashEmbedder implements Embedder {
     }
     this.dimensions = dimensions;
     this.hashDimensions = dimensions - LEXICON_DIMENSIONS;
-    this.id = `local:${VERSION}@${dimensions}`;
+    const version = options.version ?? DEFAULT_HASH_EMBEDDER_VERSION;
+    if (!(HASH_EMBEDDER_VERSIONS as readonly string[]).includes(version)) {
+      throw new OptionsError("EMBEDDER_VERSION", `Unknown offline embedder version "${String(version)}".`, {
+        hint: `Use one of: ${HASH_EMBEDDER_VERSIONS.join(", ")}.`,
+      });
+    }
+    this.version = version;
+    this.id = `local:${version}@${dimensions}`;
   }
 
   async embed(texts: string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
@@ -53,7 +90,7 @@ export class HashEmbedder implements Embedder {
 
   /** Synchronous single-text embedding, for callers that do not need batching. */
   embedOne(text: string): Float32Array {
-    const tokens = tokenize(text);
+    const tokens = tokenize(this.version === "hash-v1" ? text : normalizeForHashV2(text));
     const out = new Float32Array(this.dimensions);
     const groups = this.hashedGroups(tokens);
     for (const [group, counts] of groups) addGroup(out, counts, this.hashDimensions, GROUP_WEIGHTS[group]);

@@ -141,7 +141,7 @@ export class OpenAIEmbedder implements Embedder {
     if (texts.length === 0) return [];
     if (this.missingKey) {
       throw new OptionsError("EMBED_NO_API_KEY", "No OpenAI API key: OPENAI_API_KEY is not set and no apiKey was given.", {
-        hint: "Set OPENAI_API_KEY, or use --base-url for a compatible server that needs no key, or the offline embedder (--embedder local:hash-v1).",
+        hint: "Set OPENAI_API_KEY, or use --base-url for a compatible server that needs no key, or the offline embedder (--embedder local:hash-v2).",
       });
     }
     let res: unknown;

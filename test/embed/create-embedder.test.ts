@@ -1,14 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { OptionsError } from "../../src/errors.js";
-import { createEmbedder } from "../../src/embed/create-embedder.js";
+import { DEFAULT_EMBEDDER_SPEC, createEmbedder } from "../../src/embed/create-embedder.js";
 import { HashEmbedder } from "../../src/embed/hash-embedder.js";
 import { OpenAIEmbedder } from "../../src/embed/openai-embedder.js";
 
 describe("createEmbedder", () => {
-  it("parses local:hash-v1 and openai:MODEL, with dimensions from options or an @N id", () => {
-    expect(createEmbedder("local:hash-v1")).toBeInstanceOf(HashEmbedder);
-    expect(createEmbedder("local:hash-v1", { dimensions: 128 }).id).toBe("local:hash-v1@128");
-    expect(createEmbedder("local:hash-v1@256").id).toBe("local:hash-v1@256");
+  it("parses local:hash-v2, local:hash-v1 and openai:MODEL, with dimensions from options or an @N id", () => {
+    expect(DEFAULT_EMBEDDER_SPEC).toBe("local:hash-v2");
+    expect(createEmbedder("local:hash-v2")).toBeInstanceOf(HashEmbedder);
+    expect(createEmbedder("local:hash-v2", { dimensions: 128 }).id).toBe("local:hash-v2@128");
+    expect(createEmbedder("local:hash-v2@256").id).toBe("local:hash-v2@256");
+    // The earlier output version stays selectable, so bundles that recorded it recreate it exactly.
+    const v1 = createEmbedder("local:hash-v1@256");
+    expect(v1.id).toBe("local:hash-v1@256");
+    expect((v1 as HashEmbedder).version).toBe("hash-v1");
     const o = createEmbedder("openai:text-embedding-3-small", { dimensions: 256, apiKey: "sk-x" });
     expect(o).toBeInstanceOf(OpenAIEmbedder);
     expect(o.id).toBe("openai:text-embedding-3-small@256");
@@ -18,9 +23,9 @@ describe("createEmbedder", () => {
 
   it("rejects unknown specs and contradictions with a clear OptionsError", () => {
     expect(() => createEmbedder("cohere:embed")).toThrow(OptionsError);
-    expect(() => createEmbedder("local:bert")).toThrow(/Unknown offline embedder/);
+    expect(() => createEmbedder("local:bert")).toThrow(/Unknown offline embedder "bert".*"local:hash-v2" \(older output versions: local:hash-v1\)/);
     expect(() => createEmbedder("nonsense")).toThrow(/Unknown embedder "nonsense"/);
-    expect(() => createEmbedder("local:hash-v1@256", { dimensions: 128 })).toThrow(/names 256 dimensions but 128/);
-    expect(() => createEmbedder("local:hash-v1", { baseURL: "http://x" })).toThrow(/--base-url/);
+    expect(() => createEmbedder("local:hash-v2@256", { dimensions: 128 })).toThrow(/names 256 dimensions but 128/);
+    expect(() => createEmbedder("local:hash-v2", { baseURL: "http://x" })).toThrow(/--base-url/);
   });
 });

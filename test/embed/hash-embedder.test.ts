@@ -8,8 +8,9 @@ describe("HashEmbedder (the offline default)", () => {
   const e = new HashEmbedder();
 
   it("names its version and size in its id", () => {
-    expect(e.id).toBe("local:hash-v1@512");
-    expect(new HashEmbedder({ dimensions: 1024 }).id).toBe("local:hash-v1@1024");
+    expect(e.id).toBe("local:hash-v2@512");
+    expect(new HashEmbedder({ dimensions: 1024 }).id).toBe("local:hash-v2@1024");
+    expect(new HashEmbedder({ version: "hash-v1" }).id).toBe("local:hash-v1@512");
   });
 
   it("returns unit vectors of the declared size, in input order", async () => {
@@ -25,10 +26,41 @@ describe("HashEmbedder (the offline default)", () => {
   });
 
   it("gives the same vector on every machine (pinned checksum of the output bytes)", async () => {
-    // If this fails, the embedder's output changed: bump VERSION in hash-embedder.ts (it is the cache
-    // namespace and is recorded in model bundles) and update the checksum.
+    // If this fails, the embedder's output changed: add a new version in hash-embedder.ts (it is the cache
+    // namespace and is recorded in model bundles), keep the old ones byte for byte, and pin the new checksum.
     const [v] = await e.embed(["The food was not bad at all, really amazing!"]);
     expect(sha256Hex(new Uint8Array(v.buffer))).toMatchInlineSnapshot(`"543d28c73846cc6697f3f4b4bbb62cf49bf4999dad903784ec5e4f2162e6e7f4"`);
+    const [hostile] = await e.embed(["gr\u200Beat \u001b[1mfood\u001b[0m, ｆｕｌｌ ｗｉｄｔｈ\u00AD!"]);
+    expect(sha256Hex(new Uint8Array(hostile.buffer))).toMatchInlineSnapshot(`"0c7d5cf76a9c7151193349728d9a2bc2d02dfbfdc87e2a575ee26706c8ae7449"`);
+  });
+
+  it("keeps hash-v1's exact output, so models and stores built with it predict as before", async () => {
+    const v1 = new HashEmbedder({ version: "hash-v1" });
+    const [plain] = await v1.embed(["The food was not bad at all, really amazing!"]);
+    expect(sha256Hex(new Uint8Array(plain.buffer))).toBe("543d28c73846cc6697f3f4b4bbb62cf49bf4999dad903784ec5e4f2162e6e7f4");
+    // hash-v1 splits words at invisible characters; its checksum pins that old behaviour too.
+    const [hostile] = await v1.embed(["gr\u200Beat \u001b[1mfood\u001b[0m, ｆｕｌｌ ｗｉｄｔｈ\u00AD!"]);
+    expect(sha256Hex(new Uint8Array(hostile.buffer))).toMatchInlineSnapshot(`"9e344902f4c40bd6dcfe9122fe8bf812575a57e7af75b031faa6e0e37fa0c108"`);
+  });
+
+  it("hash-v2 ignores zero-width characters, soft hyphens and terminal escapes inside words", async () => {
+    const [clean, zw, zwj, shy, bom, ansi, wide] = await e.embed([
+      "great food",
+      "gr\u200Beat fo\u200Cod",
+      "gre\u200Dat\u2060 food",
+      "gre\u00ADat food",
+      "\uFEFFgreat food",
+      "\u001b[31mgreat\u001b[0m food",
+      "ｇｒｅａｔ ｆｏｏｄ",
+    ]);
+    for (const v of [zw, zwj, shy, bom, ansi, wide]) expect(Array.from(v)).toEqual(Array.from(clean));
+    const v1 = new HashEmbedder({ version: "hash-v1" });
+    const [oldClean, oldZw] = await v1.embed(["great food", "gr\u200Beat fo\u200Cod"]);
+    expect(Array.from(oldZw)).not.toEqual(Array.from(oldClean));
+  });
+
+  it("rejects an unknown version", () => {
+    expect(() => new HashEmbedder({ version: "hash-v9" as never })).toThrow(/Unknown offline embedder version "hash-v9"/);
   });
 
   it("separates negated from plain sentiment words", async () => {

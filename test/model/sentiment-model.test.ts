@@ -53,7 +53,7 @@ describe("SentimentModel on the UCI sentences", () => {
     const dir = join(tmp.dir, "bundle");
     const manifest = await trained.model.save(dir);
     expect(manifest.toolkitVersion).toBe(VERSION);
-    expect(manifest.embedder).toEqual({ id: "local:hash-v1@512", dimensions: 512 });
+    expect(manifest.embedder).toEqual({ id: "local:hash-v2@512", dimensions: 512 });
     expect(manifest.labels).toEqual(["negative", "positive"]);
     expect(manifest.dataset.fingerprint).toBe(dataset.fingerprint);
     expect(manifest.metrics!.accuracy).toBe(trained.report!.accuracy);
@@ -118,10 +118,22 @@ describe("bundle and embedder errors", () => {
     await expect(SentimentModel.load(dir)).rejects.toThrow(/Bundle format version 99 is not supported/);
   });
 
+  it("a bundle built with the earlier local:hash-v1 still loads with hash-v1 and predicts exactly as before", async () => {
+    const v1 = new HashEmbedder({ version: "hash-v1" });
+    const small = await SentimentModel.train(dataset.items.slice(0, 300), { embedder: v1, testSize: 0, forest: { nEstimators: 25 } });
+    const dir = join(tmp.dir, "bundle-hash-v1");
+    await small.model.save(dir);
+    const loaded = await SentimentModel.load(dir);
+    expect(loaded.embedder!.id).toBe("local:hash-v1@512");
+    // A zero-width space changes hash-v1's vector (hash-v2 would ignore it): the same probabilities prove v1 output.
+    const texts = ["gr\u200Beat phone", "not worth it"];
+    expect(await loaded.predict(texts)).toEqual(await small.model.predict(texts));
+  });
+
   it("predicting with another embedder than the bundle's is refused", async () => {
     const err = await SentimentModel.load(bundle(), { embedder: new HashEmbedder({ dimensions: 256 }) }).catch((e) => e);
     expect(err).toBeInstanceOf(EmbeddingError);
-    expect(err.message).toMatch(/trained with embedder local:hash-v1@512 \(512 dims\) but is being used with local:hash-v1@256/);
+    expect(err.message).toMatch(/trained with embedder local:hash-v2@512 \(512 dims\) but is being used with local:hash-v2@256/);
   });
 
   it("vectors of the wrong size are refused at predict time", () => {

@@ -36,7 +36,7 @@ describe("sentivec store", () => {
     const add = run("store", "add", dataset, "--store", storeDir, "--json");
     expect(add.stderr).toBe("");
     expect(add.code).toBe(0);
-    expect(JSON.parse(add.stdout)).toMatchObject({ added: 5, updated: 0, size: 5, embedderId: "local:hash-v1@512", generation: 1 });
+    expect(JSON.parse(add.stdout)).toMatchObject({ added: 5, updated: 0, size: 5, embedderId: "local:hash-v2@512", generation: 1 });
 
     const info = JSON.parse(run("store", "info", "--store", storeDir, "--json").stdout);
     expect(info).toMatchObject({ rows: 5, dimensions: 512, labels: { positive: 2, negative: 3 }, unlabeled: 0 });
