@@ -30,7 +30,7 @@ export function registerPredictCommand(program: Command): void {
         printJson(predictions);
         return;
       }
-      const width = Math.max(...model.labels.map((l) => l.length));
+      const width = model.labels.reduce((w, l) => Math.max(w, l.length), 0);
       for (const p of predictions) console.log(`${p.label.padEnd(width)}  ${p.probability.toFixed(3)}  ${p.text}`);
     } finally {
       close();

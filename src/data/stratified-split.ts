@@ -49,8 +49,8 @@ export function stratifiedSplit(labels: ArrayLike<string | number>, options: Spl
         { hint: "Add more examples of that class, or change the test size." },
       );
     }
-    test.push(...rows.slice(0, t));
-    train.push(...rows.slice(t));
+    // Element by element: push(...rows) passes every row as an argument and overflows the stack above ~120k.
+    for (let k = 0; k < rows.length; k++) (k < t ? test : train).push(rows[k]);
   });
   return { train: train.sort((a, b) => a - b), test: test.sort((a, b) => a - b) };
 }

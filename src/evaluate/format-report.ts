@@ -4,7 +4,8 @@ const f3 = (x: number): string => x.toFixed(3);
 
 /** The report as a plain-text table, in the layout of scikit-learn's classification_report. */
 export function formatReport(report: EvaluationReport, title = "Evaluation"): string {
-  const nameWidth = Math.max(12, ...report.labels.map((l) => l.length)) + 2;
+  // reduce, not Math.max(...xs): a spread of many labels (or K² confusion cells) overflows the call stack.
+  const nameWidth = report.labels.reduce((w, l) => Math.max(w, l.length), 12) + 2;
   const row = (name: string, cells: string[]) => name.padStart(nameWidth) + cells.map((c) => c.padStart(11)).join("");
   const lines: string[] = [];
   lines.push(`${title} (${report.n} rows)`);
@@ -17,7 +18,8 @@ export function formatReport(report: EvaluationReport, title = "Evaluation"): st
   if (report.rocAuc !== null) lines.push(row("ROC-AUC", ["", "", f3(report.rocAuc), ""]));
   lines.push("");
   lines.push("Confusion matrix (rows: true, columns: predicted)");
-  const cellWidth = Math.max(8, ...report.labels.map((l) => l.length + 2), ...report.confusion.flat().map((v) => String(v).length + 2));
+  let cellWidth = report.labels.reduce((w, l) => Math.max(w, l.length + 2), 8);
+  for (const r of report.confusion) for (const v of r) cellWidth = Math.max(cellWidth, String(v).length + 2);
   lines.push("".padStart(nameWidth) + report.labels.map((l) => l.padStart(cellWidth)).join(""));
   report.confusion.forEach((r, t) => lines.push(report.labels[t].padStart(nameWidth) + r.map((v) => String(v).padStart(cellWidth)).join("")));
   for (const b of report.baselines ?? []) {

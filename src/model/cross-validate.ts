@@ -55,9 +55,12 @@ export async function crossValidate(dataset: Dataset, options: CrossValidateOpti
     const yPred = proba.map(argmax);
     const report = evaluatePredictions({ labels, yTrue, yPred, proba });
     reports.push(report);
-    pooledTrue.push(...yTrue);
-    pooledPred.push(...yPred);
-    pooledProba.push(...proba);
+    // Element by element: push(...xs) passes every row as an argument and overflows the stack above ~120k.
+    for (let k = 0; k < test.length; k++) {
+      pooledTrue.push(yTrue[k]);
+      pooledPred.push(yPred[k]);
+      pooledProba.push(proba[k]);
+    }
     options.onFold?.(f, report);
   });
   return {
