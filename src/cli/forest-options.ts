@@ -6,7 +6,7 @@ export interface ForestCliOptions {
   engine?: ForestOptions["engine"];
   trees?: number;
   maxDepth?: number;
-  maxFeatures?: string;
+  maxFeatures?: ForestOptions["maxFeatures"];
   minSamplesLeaf?: number;
   classWeight?: "balanced";
   criterion?: "gini" | "entropy";
@@ -27,7 +27,12 @@ export function addForestOptions(cmd: Command): Command {
     .addOption(new Option("--engine <engine>", "forest engine").choices(["sentivec", "ml-random-forest"]).default("sentivec"))
     .option("--trees <n>", "number of trees", positiveInt("--trees"), 100)
     .option("--max-depth <n>", "maximum tree depth (default: unlimited)", positiveInt("--max-depth"))
-    .option("--max-features <spec>", 'features tried per split: sqrt, log2, all, a count or a fraction', "sqrt")
+    .option(
+      "--max-features <spec>",
+      "features tried per split: sqrt, log2, all, a whole number of features (1 = one feature) or a fraction written with a point (0.5 = half, 1.0 = all), as scikit-learn reads max_features",
+      parseMaxFeatures,
+      "sqrt",
+    )
     .option("--min-samples-leaf <n>", "minimum rows in a leaf", positiveInt("--min-samples-leaf"), 1)
     .addOption(new Option("--class-weight <mode>", "weight classes inversely to their frequency (for imbalanced data)").choices(["balanced"]))
     .addOption(new Option("--criterion <name>", "split quality measure").choices(["gini", "entropy"]).default("gini"))
@@ -35,17 +40,37 @@ export function addForestOptions(cmd: Command): Command {
     .option("--jobs <n>", "threads for building trees (the model is the same for any number)", positiveInt("--jobs"), availableParallelism());
 }
 
-export function forestOptionsFrom(o: ForestCliOptions, seed: number): ForestOptions {
-  const mf = o.maxFeatures;
-  const maxFeatures = mf === undefined || mf === "sqrt" || mf === "log2" || mf === "all" ? mf : Number(mf);
-  if (typeof maxFeatures === "number" && !(maxFeatures > 0)) {
-    throw new InvalidArgumentError(`--max-features "${mf}" is not sqrt, log2, all, a count or a fraction.`);
+const MAX_FEATURES_HELP = "use --max-features sqrt, log2, all, a whole number of features such as 20, or a fraction in (0, 1] such as 0.5 (1.0 = all)";
+
+/**
+ * `--max-features` as scikit-learn reads `max_features`: digits alone ("1", "20") are a count of
+ * features, a number written with a point or exponent ("0.5", "1.0") is a fraction of them, so "1"
+ * is one feature and "1.0" is all. The library takes JS numbers, where 1 and 1.0 are the same value,
+ * so a fraction of exactly 1 becomes "all".
+ */
+export function parseMaxFeatures(value: string): NonNullable<ForestOptions["maxFeatures"]> {
+  const v = value.trim();
+  if (v === "sqrt" || v === "log2" || v === "all") return v;
+  if (/^\d+$/.test(v)) {
+    const n = Number(v);
+    if (n >= 1 && Number.isSafeInteger(n)) return n;
+    throw new InvalidArgumentError(`A count of features must be at least 1; ${MAX_FEATURES_HELP}.`);
   }
+  if (/^(\d+\.\d*|\.\d+|\d+(\.\d*)?e[+-]?\d+)$/i.test(v)) {
+    const f = Number(v);
+    if (f > 0 && f < 1) return f;
+    if (f === 1) return "all";
+    throw new InvalidArgumentError(`A fraction of the features must be in (0, 1]; ${MAX_FEATURES_HELP}.`);
+  }
+  throw new InvalidArgumentError(`It is not a feature count, a fraction or a rule; ${MAX_FEATURES_HELP}.`);
+}
+
+export function forestOptionsFrom(o: ForestCliOptions, seed: number): ForestOptions {
   return {
     engine: o.engine,
     nEstimators: o.trees,
     maxDepth: o.maxDepth,
-    maxFeatures: maxFeatures as ForestOptions["maxFeatures"],
+    maxFeatures: o.maxFeatures,
     minSamplesLeaf: o.minSamplesLeaf,
     classWeight: o.classWeight,
     criterion: o.criterion,

@@ -27,7 +27,10 @@ export interface ForestOptions {
   engine?: "sentivec" | "ml-random-forest";
   /** Number of trees. Default 100. */
   nEstimators?: number;
-  /** Features tried per split: "sqrt" (default), "log2", "all", an integer count, or a fraction in (0,1). */
+  /**
+   * Features tried per split: "sqrt" (default), "log2", "all", an integer count, or a fraction in (0,1).
+   * The number 1 is one feature (JS cannot tell it from 1.0); scikit-learn's `max_features=1.0` is "all".
+   */
   maxFeatures?: "sqrt" | "log2" | "all" | number;
   /** Maximum tree depth. Default unlimited. */
   maxDepth?: number;

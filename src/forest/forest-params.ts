@@ -1,5 +1,6 @@
 import { OptionsError } from "../errors.js";
 import type { ForestOptions } from "./classifier.js";
+import { checkMaxFeatures } from "./validate.js";
 
 /** The sentivec engine's hyperparameters with every default filled in (recorded in the model). */
 export interface ForestParams {
@@ -31,6 +32,7 @@ export function resolveForestParams(options: ForestOptions): ForestParams {
     seed: options.seed ?? 42,
   };
   wholeNumber("nEstimators", params.nEstimators, 1);
+  checkMaxFeatures(params.maxFeatures);
   if (params.maxDepth !== null) wholeNumber("maxDepth", params.maxDepth, 1);
   wholeNumber("minSamplesLeaf", params.minSamplesLeaf, 1);
   wholeNumber("minSamplesSplit", params.minSamplesSplit, 2);

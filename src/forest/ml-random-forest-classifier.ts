@@ -2,7 +2,7 @@ import { RandomForestClassifier as MlRandomForest } from "ml-random-forest";
 import { BundleError } from "../errors.js";
 import { type Matrix, toMatrix } from "../util/matrix.js";
 import type { Classifier, ForestOptions } from "./classifier.js";
-import { checkFitInput, checkPredictInput, resolveMaxFeatures } from "./validate.js";
+import { checkFitInput, checkMaxFeatures, checkPredictInput, resolveMaxFeatures } from "./validate.js";
 import { argmax } from "../util/argmax.js";
 
 const FORMAT = "sentivec/ml-random-forest";
@@ -34,6 +34,7 @@ export class MlRandomForestClassifier implements Classifier {
       minSamplesSplit: options.minSamplesSplit ?? 2,
       seed: options.seed ?? 42,
     };
+    checkMaxFeatures(this.params.maxFeatures);
   }
 
   fit(X: Matrix | ArrayLike<number>[], y: ArrayLike<number>): this {
@@ -42,8 +43,9 @@ export class MlRandomForestClassifier implements Classifier {
     const perTree = resolveMaxFeatures(this.params.maxFeatures, m.cols);
     this.model = new MlRandomForest({
       nEstimators: this.params.nEstimators,
-      // An integer count; ml-random-forest reads 1 as the fraction 1.0, which is the same thing for one feature.
-      maxFeatures: perTree,
+      // An integer count, except 1: ml-random-forest reads the number 1 as the fraction 1.0 (every feature),
+      // so one feature of several is passed as a fraction whose floor(fraction × columns) is 1.
+      maxFeatures: perTree === 1 && m.cols > 1 ? 1.5 / m.cols : perTree,
       seed: this.params.seed,
       noOOB: true,
       useSampleBagging: true,

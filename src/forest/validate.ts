@@ -1,4 +1,4 @@
-import { ModelError } from "../errors.js";
+import { ModelError, OptionsError } from "../errors.js";
 import type { Matrix } from "../util/matrix.js";
 import type { ForestOptions } from "./classifier.js";
 
@@ -42,6 +42,20 @@ export function checkPredictInput(X: Matrix, nFeatures: number): Matrix {
   return X;
 }
 
+const MAX_FEATURES_HINT = 'Use "sqrt", "log2", "all", a whole number of features (1 = one feature), or a fraction between 0 and 1 (use "all" for every feature).';
+
+/**
+ * Rejects a maxFeatures that names no number of features, when the forest is built rather than at fit.
+ * Numbers follow scikit-learn, except that JS cannot tell 1.0 from 1: the number 1 is one feature.
+ */
+export function checkMaxFeatures(spec: unknown): void {
+  if (spec === undefined || spec === "sqrt" || spec === "log2" || spec === "all") return;
+  if (typeof spec === "number" && ((Number.isInteger(spec) && spec >= 1) || (spec > 0 && spec < 1))) return;
+  throw new OptionsError("FOREST_OPTION", `maxFeatures must be "sqrt", "log2", "all", a whole number >= 1 or a fraction in (0, 1), got ${typeof spec === "string" ? JSON.stringify(spec) : String(spec)}.`, {
+    hint: MAX_FEATURES_HINT,
+  });
+}
+
 /** Number of features to try per split (or per tree, for ml-random-forest). */
 export function resolveMaxFeatures(spec: ForestOptions["maxFeatures"], nFeatures: number): number {
   let k: number;
@@ -53,7 +67,7 @@ export function resolveMaxFeatures(spec: ForestOptions["maxFeatures"], nFeatures
   else if (typeof spec === "number" && spec > 0 && spec < 1) k = Math.floor(spec * nFeatures);
   else {
     throw new ModelError("FOREST_MAX_FEATURES", `maxFeatures ${JSON.stringify(spec)} is not understood.`, {
-      hint: 'Use "sqrt", "log2", "all", a whole number of features, or a fraction between 0 and 1.',
+      hint: MAX_FEATURES_HINT,
     });
   }
   return Math.max(1, Math.min(nFeatures, k));
