@@ -23,6 +23,8 @@ export {
 } from "./embed/embedding-fetcher.js";
 export { OpenAIEmbedder, type OpenAIEmbedderOptions, OPENAI_EMBEDDING_LIMITS, OPENAI_EMBEDDING_MODELS } from "./embed/openai-embedder.js";
 export { DEFAULT_EMBEDDER_SPEC, createEmbedder, type CreateEmbedderOptions } from "./embed/create-embedder.js";
+export { serverFingerprint, normalizeBaseUrl, parseEmbedderId, embedderSpaceId, checkEmbedderMatches, type RecordedEmbedder } from "./embed/embedder-identity.js";
+export { narrowLimits, type LimitOverrides } from "./embed/narrow-limits.js";
 export { EmbeddingCache, type EmbeddingCacheOptions, type CacheStats } from "./embed/embedding-cache.js";
 export { RetryPolicy, type RetryPolicyOptions } from "./embed/retry-policy.js";
 export { planRequests, GreedyRequestPacker, type RequestPlan } from "./embed/request-planner.js";

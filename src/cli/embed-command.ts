@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { SingleBar } from "cli-progress";
 import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
@@ -13,6 +13,8 @@ import { addEmbedderOptions, cachePath, type EmbedderCliOptions, embedderFrom, f
 interface EmbedCliOptions extends EmbedderCliOptions, DatasetCliOptions {
   dryRun?: boolean;
   truncate?: boolean;
+  pricePerMillion?: number;
+  /** The option's earlier name, kept working. */
   price?: number;
   out?: string;
   json?: boolean;
@@ -31,7 +33,8 @@ export function registerEmbedCommand(program: Command): void {
     .argument("<dataset...>", "dataset file(s): .csv, .tsv, .txt (sentence<TAB>label), .json, .jsonl")
     .option("--dry-run", "send nothing: print texts, unique texts, cache hits, requests planned, tokens and estimated cost")
     .option("--truncate", "cut texts over the model's per-input token limit instead of stopping")
-    .option("--price <usd>", "price per 1M tokens for the cost estimate (default: from the known-model table)", parsePrice)
+    .option("--price-per-million <usd>", "price per 1M tokens for the cost estimate (default: OpenAI's list price, for OpenAI's own endpoint only)", parsePrice)
+    .addOption(new Option("--price <usd>").argParser(parsePrice).hideHelp())
     .option("--out <file.jsonl>", "also write {text, label, embedding} lines (readable again with --vector-field embedding)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output");
@@ -45,7 +48,7 @@ export function registerEmbedCommand(program: Command): void {
     const progress = progressReporter(quiet);
     const onRetry = (r: RetryEvent) =>
       status(`Request ${r.request + 1} failed (${r.error.message.split(". ")[0]}); retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s.`, quiet);
-    const { fetcher, close } = fetcherFrom(o, embedder, { truncate: o.truncate === true, prices: o.price, onProgress: progress.onProgress, onRetry });
+    const { fetcher, close } = fetcherFrom(o, embedder, { truncate: o.truncate === true, prices: o.pricePerMillion ?? o.price, onProgress: progress.onProgress, onRetry });
     const cache = o.cache !== false && !embedder.id.startsWith("local:") ? cachePath(o) : undefined;
     try {
       if (o.dryRun) {
@@ -53,7 +56,7 @@ export function registerEmbedCommand(program: Command): void {
         if (o.json) return printJson({ ...plan, cache: cache ?? null });
         const cost =
           plan.estimatedCost === undefined
-            ? "unknown (no price for this model; pass --price USD_PER_1M_TOKENS)"
+            ? `unknown (no known price for ${embedder.id.includes("~") ? "this server" : "this model"}; pass --price-per-million USD)`
             : `${formatDollars(plan.estimatedCost)} at $${plan.pricePerMillionTokens} per 1M tokens`;
         console.log(
           [
@@ -98,7 +101,7 @@ function formatDollars(x: number): string {
 
 function parsePrice(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("--price must be a non-negative number (dollars per 1M tokens).");
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("--price-per-million must be a non-negative number (dollars per 1M tokens).");
   return n;
 }
 

@@ -13,6 +13,8 @@ export interface EmbedderCliOptions {
   baseUrl?: string;
   cache?: string | false;
   concurrency?: number;
+  maxInputsPerRequest?: number;
+  maxTokensPerRequest?: number;
 }
 
 /** --embedder and friends, for every command that embeds text. */
@@ -26,11 +28,17 @@ export function addEmbedderOptions(cmd: Command, { defaultSpec = true } = {}): C
     .option("--base-url <url>", "OpenAI-compatible server URL (Azure, Ollama, vLLM, LM Studio...); the key comes from OPENAI_API_KEY")
     .option("--cache <path>", `embedding cache file (default: $SENTIVEC_CACHE or ${DEFAULT_CACHE_PATH})`)
     .option("--no-cache", "do not read or write the embedding cache")
-    .option("--concurrency <n>", "embedding requests in flight at once", positiveInt("--concurrency"), 4);
+    .option("--concurrency <n>", "embedding requests in flight at once", positiveInt("--concurrency"), 4)
+    .option("--max-inputs-per-request <n>", "send at most this many texts per request (default: the provider's limit, 2048 for OpenAI)", positiveInt("--max-inputs-per-request"))
+    .option("--max-tokens-per-request <n>", "send at most this many tokens per request (default: the provider's limit, 300000 for OpenAI)", positiveInt("--max-tokens-per-request"));
 }
 
 export function embedderFrom(o: EmbedderCliOptions, spec = o.embedder ?? DEFAULT_EMBEDDER_SPEC): Embedder {
-  return createEmbedder(spec, { dimensions: o.dimensions, baseURL: o.baseUrl });
+  return createEmbedder(spec, {
+    dimensions: o.dimensions,
+    baseURL: o.baseUrl,
+    limits: { maxInputsPerRequest: o.maxInputsPerRequest, maxTokensPerRequest: o.maxTokensPerRequest },
+  });
 }
 
 /**

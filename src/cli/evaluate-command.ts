@@ -29,7 +29,7 @@ export function registerEvaluateCommand(program: Command): void {
     const dataset = await loadDataset(files, datasetOptionsFrom(o));
     status(formatLoadStats(dataset), quiet);
     const precomputed = dataset.items.every((i) => i.vector !== undefined);
-    const cached = precomputed || !model.embedder ? undefined : fetcherFrom(o, model.embedder);
+    const cached = precomputed ? undefined : fetcherFrom(o, model.textEmbedder());
     try {
       const report = await model.evaluate(dataset, { fetcher: cached?.fetcher });
       if (o.json) printJson({ model: o.model, embedder: model.embedderInfo, files, report });

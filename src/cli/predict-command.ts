@@ -23,7 +23,7 @@ export function registerPredictCommand(program: Command): void {
       throw new OptionsError("PREDICT_NO_TEXT", "No texts to classify.", { hint: 'Give texts as arguments (sentivec predict -m DIR "great phone") or one per line on stdin.' });
     }
     const model = await loadModelForCli(o.model, o);
-    const { fetcher, close } = fetcherFrom(o, model.embedder!);
+    const { fetcher, close } = fetcherFrom(o, model.textEmbedder());
     try {
       const predictions = await model.predict(texts, { fetcher });
       if (o.json) {

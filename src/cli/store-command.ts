@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { loadDataset } from "../data/load-dataset.js";
 import { DEFAULT_EMBEDDER_SPEC } from "../embed/create-embedder.js";
 import type { Embedder } from "../embed/embedder.js";
+import { embedderSpaceId } from "../embed/embedder-identity.js";
 import { OptionsError } from "../errors.js";
 import { MANIFEST_FILE, readStoreManifest } from "../store/store-files.js";
 import type { FilterMatch, FilterScalar, StoreFilter } from "../store/store-filter.js";
@@ -48,7 +49,7 @@ export function registerStoreCommand(program: Command): void {
     // Which vector space: the store's own, else --embedder, else precomputed vectors, else the offline default.
     let embedder: Embedder | undefined;
     if (o.embedder) embedder = embedderFrom(o);
-    else if (existing && !existing.embedderId.startsWith("precomputed")) embedder = embedderFrom({ ...o, dimensions: undefined }, existing.embedderId);
+    else if (existing && !existing.embedderId.startsWith("precomputed")) embedder = embedderFrom({ ...o, dimensions: undefined }, embedderSpaceId(existing.embedderId));
     else if (!existing && needEmbedding.length > 0) embedder = embedderFrom(o, DEFAULT_EMBEDDER_SPEC);
     const dims = existing?.dimensions ?? embedder?.dimensions ?? items[0]?.vector?.length;
     const embedderId = existing?.embedderId ?? embedder?.id ?? `precomputed@${dims}`;
@@ -106,7 +107,7 @@ export function registerStoreCommand(program: Command): void {
         hint: "Pass --embedder SPEC naming the embedder those vectors came from.",
       });
     }
-    const embedder = o.embedder ? embedderFrom(o) : embedderFrom({ ...o, dimensions: undefined }, target.embedderId);
+    const embedder = o.embedder ? embedderFrom(o) : embedderFrom({ ...o, dimensions: undefined }, embedderSpaceId(target.embedderId));
     const { fetcher, close } = fetcherFrom(o, embedder);
     try {
       target.useEmbedder(fetcher);

@@ -1,7 +1,9 @@
 import { OptionsError } from "../errors.js";
 import type { Embedder } from "./embedder.js";
-import { DEFAULT_HASH_EMBEDDER_VERSION, HASH_EMBEDDER_VERSIONS, type HashEmbedderVersion, HashEmbedder } from "./hash-embedder.js";
-import { OpenAIEmbedder } from "./openai-embedder.js";
+import { checkEmbedderMatches, parseEmbedderId } from "./embedder-identity.js";
+import { DEFAULT_HASH_EMBEDDER_VERSION, HASH_EMBEDDER_LIMITS, HASH_EMBEDDER_VERSIONS, type HashEmbedderVersion, HashEmbedder } from "./hash-embedder.js";
+import { type LimitOverrides, narrowLimits } from "./narrow-limits.js";
+import { OPENAI_EMBEDDING_LIMITS, OpenAIEmbedder } from "./openai-embedder.js";
 
 /** The embedder used when none is named: the offline one, current version. */
 export const DEFAULT_EMBEDDER_SPEC = `local:${DEFAULT_HASH_EMBEDDER_VERSION}`;
@@ -13,6 +15,8 @@ export interface CreateEmbedderOptions {
   baseURL?: string;
   /** API key for openai: specs; default env OPENAI_API_KEY. */
   apiKey?: string;
+  /** Smaller request sizes than the provider's (may only narrow them). */
+  limits?: LimitOverrides;
 }
 
 /**
@@ -21,24 +25,25 @@ export interface CreateEmbedderOptions {
  *   "local:hash-v1"                   its earlier output version, kept so older bundles load unchanged
  *   "openai:text-embedding-3-small"   OpenAI (or any compatible server with baseURL)
  * An embedder id ("openai:text-embedding-3-small@256", "local:hash-v2@512") works too, so a bundle's
- * recorded id recreates the same embedder; its "@N" must then agree with `dimensions` if both are given.
+ * recorded id recreates the same embedder; its "@N" must then agree with `dimensions` if both are given,
+ * and its "~server" fingerprint (see embedder-identity.ts) with the server `baseURL` names.
  */
 export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}): Embedder {
-  const m = /^([a-z0-9-]+):([^@\s]+)(?:@(\d+))?$/i.exec(spec.trim());
-  if (!m) throw badSpec(spec);
-  const [, provider, name, atDims] = m;
+  const parts = parseEmbedderId(spec);
+  if (!parts) throw badSpec(spec);
+  const { provider, model: name, dimensions: atDims, server } = parts;
   let dimensions = options.dimensions;
   if (atDims !== undefined) {
-    if (dimensions !== undefined && dimensions !== Number(atDims)) {
+    if (dimensions !== undefined && dimensions !== atDims) {
       throw new OptionsError("EMBED_SPEC", `Embedder "${spec}" names ${atDims} dimensions but ${dimensions} were asked for.`, {
         hint: "Drop one of them (--dimensions or the @N suffix).",
       });
     }
-    dimensions = Number(atDims);
+    dimensions = atDims;
   }
-  switch (provider.toLowerCase()) {
+  switch (provider) {
     case "local":
-      if (!(HASH_EMBEDDER_VERSIONS as readonly string[]).includes(name)) {
+      if (!(HASH_EMBEDDER_VERSIONS as readonly string[]).includes(name) || server !== undefined) {
         throw new OptionsError("EMBED_SPEC", `Unknown offline embedder "${name}" in "${spec}".`, {
           hint: `The offline embedder is "${DEFAULT_EMBEDDER_SPEC}" (older output versions: ${HASH_EMBEDDER_VERSIONS.filter((v) => v !== DEFAULT_HASH_EMBEDDER_VERSION).map((v) => `local:${v}`).join(", ")}).`,
         });
@@ -46,9 +51,17 @@ export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}
       if (options.baseURL !== undefined) {
         throw new OptionsError("EMBED_SPEC", `--base-url applies to openai: embedders, not to "${spec}".`, { hint: "Use --embedder openai:MODEL with --base-url." });
       }
-      return new HashEmbedder({ dimensions, version: name as HashEmbedderVersion });
-    case "openai":
-      return new OpenAIEmbedder({ model: name, dimensions, baseURL: options.baseURL, apiKey: options.apiKey });
+      return new HashEmbedder({
+        dimensions,
+        version: name as HashEmbedderVersion,
+        limits: narrowLimits(HASH_EMBEDDER_LIMITS, options.limits, { countsTokens: false, embedderId: `local:${name}` }),
+      });
+    case "openai": {
+      const embedder = new OpenAIEmbedder({ model: name, dimensions, baseURL: options.baseURL, apiKey: options.apiKey, limits: narrowLimits(OPENAI_EMBEDDING_LIMITS, options.limits, { embedderId: `openai:${name}` }) });
+      // An id naming a server (recorded in a bundle or store) only recreates that server's embedder.
+      if (server !== undefined) checkEmbedderMatches({ id: spec.trim(), dimensions: embedder.dimensions }, embedder, `Embedder id ${spec.trim()} names`);
+      return embedder;
+    }
     default:
       throw badSpec(spec);
   }

@@ -9,10 +9,15 @@ export const EMBEDDING_PRICES_PER_MILLION: Readonly<Record<string, number>> = {
   "openai:text-embedding-ada-002": 0.1,
 };
 
-/** Price per 1M tokens for an embedder id: the override, the table, 0 for local embedders, else undefined. */
+/**
+ * Price per 1M tokens for an embedder id: the override, the table, 0 for local embedders, else
+ * undefined. The table is OpenAI's list price, so it applies to OpenAI's own endpoint only: an id with
+ * a server fingerprint ("...@256~1a2b3c4d", any other server) has no known price unless one is given.
+ */
 export function pricePerMillionTokens(embedderId: string, override?: number | Readonly<Record<string, number>>): number | undefined {
-  const base = embedderId.replace(/@\d+$/, "");
   if (typeof override === "number") return override;
+  if (/~[0-9a-f]{8}$/i.test(embedderId)) return override?.[embedderId];
+  const base = embedderId.replace(/@\d+$/, "");
   const table = { ...EMBEDDING_PRICES_PER_MILLION, ...override };
   if (base in table) return table[base];
   if (base.startsWith("local:")) return 0;

@@ -12,7 +12,16 @@ export interface HashEmbedderOptions {
    * and stores built with it keep predicting identically; it does not strip invisible or control characters.
    */
   version?: HashEmbedderVersion;
+  /** Request sizes for the fetcher. Default HASH_EMBEDDER_LIMITS. */
+  limits?: EmbedderLimits;
 }
+
+/** Texts per fetcher request; there is no token budget (embedding is local). */
+export const HASH_EMBEDDER_LIMITS: EmbedderLimits = {
+  maxInputsPerRequest: 512,
+  maxTokensPerRequest: Number.POSITIVE_INFINITY,
+  maxTokensPerInput: Number.POSITIVE_INFINITY,
+};
 
 /**
  * Output versions. A new one is added whenever the output for some text would change: the version is part of
@@ -59,11 +68,7 @@ export class HashEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
   readonly version: HashEmbedderVersion;
-  readonly limits: EmbedderLimits = {
-    maxInputsPerRequest: 512,
-    maxTokensPerRequest: Number.POSITIVE_INFINITY,
-    maxTokensPerInput: Number.POSITIVE_INFINITY,
-  };
+  readonly limits: EmbedderLimits;
   private readonly hashDimensions: number;
 
   constructor(options: HashEmbedderOptions = {}) {
@@ -72,6 +77,7 @@ export class HashEmbedder implements Embedder {
       throw new OptionsError("EMBEDDER_DIMENSIONS", `The offline embedder's dimensions must be a whole number from 64 to 1048576; got ${dimensions}.`);
     }
     this.dimensions = dimensions;
+    this.limits = { ...HASH_EMBEDDER_LIMITS, ...options.limits };
     this.hashDimensions = dimensions - LEXICON_DIMENSIONS;
     const version = options.version ?? DEFAULT_HASH_EMBEDDER_VERSION;
     if (!(HASH_EMBEDDER_VERSIONS as readonly string[]).includes(version)) {

@@ -2,9 +2,10 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import type { Embedder, EmbedderLimits, EmbedOptions } from "./embedder.js";
 import { EmbeddingError, OptionsError } from "../errors.js";
 import { EmbeddingRequestError } from "./embedding-request-error.js";
+import { OPENAI_BASE_URL, serverFingerprint } from "./embedder-identity.js";
 import { countTiktokens, truncateTiktokens, type TiktokenEncodingName } from "./tiktoken-encoding.js";
 
-export const OPENAI_BASE_URL = "https://api.openai.com/v1";
+export { OPENAI_BASE_URL };
 
 /** OpenAI's documented limits for /v1/embeddings. */
 export const OPENAI_EMBEDDING_LIMITS: EmbedderLimits = {
@@ -67,6 +68,8 @@ export class OpenAIEmbedder implements Embedder {
   readonly dimensions: number;
   readonly limits: EmbedderLimits;
   readonly baseURL: string;
+  /** 8-hex fingerprint of the server (part of `id`); undefined for OpenAI's own endpoint. */
+  readonly server: string | undefined;
   readonly encodingFormat: "base64" | "float";
   private readonly encoding: TiktokenEncodingName;
   /** Only sent when the model supports it or the caller asked, since ada-002 rejects the field. */
@@ -80,6 +83,8 @@ export class OpenAIEmbedder implements Embedder {
     this.model = options.model ?? "text-embedding-3-small";
     const known = OPENAI_EMBEDDING_MODELS[this.model];
     this.baseURL = (options.baseURL || process.env.OPENAI_BASE_URL || OPENAI_BASE_URL).replace(/\/+$/, "");
+    // Validates the URL too: one that can never be reached is refused before anything is planned.
+    this.server = serverFingerprint(this.baseURL);
     const dims = options.dimensions ?? known?.dimensions;
     if (dims === undefined) {
       throw new OptionsError("EMBED_DIMENSIONS", `Unknown embedding model "${this.model}": its vector size is not known.`, {
@@ -99,7 +104,8 @@ export class OpenAIEmbedder implements Embedder {
     }
     this.dimensions = dims;
     this.sendDimensions = options.dimensions !== undefined && (known?.shortenable ?? true);
-    this.id = `openai:${this.model}@${this.dimensions}`;
+    // The server is part of the vector space (see embedder-identity.ts): it namespaces the cache.
+    this.id = `openai:${this.model}@${this.dimensions}${this.server ? `~${this.server}` : ""}`;
     this.limits = { ...OPENAI_EMBEDDING_LIMITS, ...options.limits };
     this.encodingFormat = options.encodingFormat ?? "base64";
     this.encoding = options.encoding ?? known?.encoding ?? "cl100k_base";

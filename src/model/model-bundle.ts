@@ -15,7 +15,8 @@ export interface BundleManifest {
   formatVersion: number;
   toolkitVersion: string;
   createdAt: string;
-  embedder: { id: string; dimensions: number };
+  /** The vector space; `server` says which OpenAI-compatible server made the vectors (see embedder-identity.ts). */
+  embedder: { id: string; dimensions: number; server?: string };
   /** Class names; class i of the forest is labels[i]. */
   labels: string[];
   forest: { engine: string; file: string; bytes: number; sha256: string; params: Record<string, unknown> };
@@ -111,6 +112,7 @@ function checkManifest(m: BundleManifest, file: string): void {
     });
   }
   if (typeof m.embedder?.id !== "string" || !Number.isInteger(m.embedder?.dimensions)) throw bad("embedder id/dimensions missing");
+  if (m.embedder.server !== undefined && typeof m.embedder.server !== "string") throw bad("embedder server is not a string");
   if (!Array.isArray(m.labels) || m.labels.length < 2 || !m.labels.every((l) => typeof l === "string")) throw bad("labels missing");
   if (typeof m.forest?.file !== "string" || typeof m.forest?.sha256 !== "string" || !Number.isInteger(m.forest?.bytes)) throw bad("forest entry missing");
   if (m.forest.file.includes("/") || m.forest.file.includes("\\") || m.forest.file.startsWith(".")) throw bad("forest file name");

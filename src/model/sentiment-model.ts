@@ -3,8 +3,10 @@ import { stratifiedSplit } from "../data/stratified-split.js";
 import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
 import { createEmbedder } from "../embed/create-embedder.js";
+import { type RecordedEmbedder, checkEmbedderMatches, embedderSpaceId, parseEmbedderId, serverOfEmbedderId } from "../embed/embedder-identity.js";
 import { HashEmbedder } from "../embed/hash-embedder.js";
-import { BundleError, EmbeddingError, ModelError } from "../errors.js";
+import { OPENAI_EMBEDDING_MODELS } from "../embed/openai-embedder.js";
+import { BundleError, EmbeddingError, ModelError, OptionsError } from "../errors.js";
 import { type BaselineScore, type EvaluationReport, evaluatePredictions } from "../evaluate/evaluation-report.js";
 import type { Classifier, ForestOptions } from "../forest/classifier.js";
 import { createClassifier, deserializeClassifier } from "../forest/create-classifier.js";
@@ -26,7 +28,11 @@ export interface TrainOptions {
   embedder?: Embedder;
   /** A fetcher to embed through (to share its cache); built from `embedder` when absent. */
   fetcher?: EmbeddingFetcher;
-  /** Id recorded for datasets that carry their own vectors. Default `precomputed@<dims>`. */
+  /**
+   * For datasets that carry their own vectors: the id of the embedder that made them (CLI:
+   * --vectors-from), e.g. "openai:text-embedding-3-small@10"; "@N" is added when missing. The model can
+   * then embed text itself. Default `precomputed@<dims>` (origin unknown: predicting text needs an embedder).
+   */
   precomputedEmbedderId?: string;
   /** Forest hyperparameters. */
   forest?: ForestOptions;
@@ -73,8 +79,8 @@ export class SentimentModel {
   private constructor(
     readonly classifier: Classifier,
     readonly labels: string[],
-    /** The id and dimensions of the embedding space the forest was trained in. */
-    readonly embedderInfo: { id: string; dimensions: number },
+    /** The id and dimensions of the embedding space the forest was trained in, and the server for OpenAI-protocol ids. */
+    readonly embedderInfo: RecordedEmbedder,
     /** The embedder used for text predictions; undefined for models over precomputed vectors. */
     readonly embedder: Embedder | undefined,
     /** What the bundle records; filled on train and load. */
@@ -115,7 +121,7 @@ export class SentimentModel {
           onProgress: (p) => options.onProgress?.({ stage: "embed", done: p.done, total: p.total }),
         }));
     const { X, usage } = await embedItems(items, fetcher, options.signal);
-    const embedderInfo = { id: embedder?.id ?? options.precomputedEmbedderId ?? `precomputed@${X.cols}`, dimensions: X.cols };
+    const embedderInfo = embedder ? recordEmbedder(embedder.id, X.cols) : recordPrecomputed(options.precomputedEmbedderId, X.cols);
 
     options.onProgress?.({ stage: "fit", done: 0, total: 1 });
     const classifier = createClassifier({ seed, ...options.forest });
@@ -149,13 +155,7 @@ export class SentimentModel {
 
   /** Predicts the label and probability of each text, embedding them with the model's embedder. */
   async predict(texts: string[], options: { signal?: AbortSignal; fetcher?: EmbeddingFetcher } = {}): Promise<Prediction[]> {
-    const fetcher = options.fetcher ?? (this.embedder ? new EmbeddingFetcher(this.embedder) : undefined);
-    if (!fetcher && this.embedderProblem) throw this.embedderProblem;
-    if (!fetcher) {
-      throw new EmbeddingError("PREDICT_NO_EMBEDDER", `This model was trained on precomputed vectors (${this.embedderInfo.id}); it cannot embed text itself.`, {
-        hint: "Embed the texts with the same model and call predictVectors, or load the model with an embedder of that id.",
-      });
-    }
+    const fetcher = options.fetcher ?? new EmbeddingFetcher(this.textEmbedder());
     this.checkEmbedder(fetcher.embedder);
     const { vectors } = await fetcher.fetch(texts, { signal: options.signal });
     return this.predictVectors(vectors).map((p, i) => ({ text: texts[i], ...p }));
@@ -191,7 +191,7 @@ export class SentimentModel {
       return c;
     });
     const precomputed = items.every((i) => i.vector !== undefined);
-    const fetcher = precomputed ? undefined : (options.fetcher ?? (this.embedder ? new EmbeddingFetcher(this.embedder) : undefined));
+    const fetcher = precomputed ? undefined : (options.fetcher ?? new EmbeddingFetcher(this.textEmbedder()));
     if (fetcher) this.checkEmbedder(fetcher.embedder);
     const { X } = await embedItems(items, fetcher, options.signal);
     const proba = this.predictVectors(X).map((p) => Float64Array.from(this.labels, (l) => p.probabilities[l]));
@@ -214,21 +214,35 @@ export class SentimentModel {
       });
     }
     const resolved = options.embedder ?? options.resolveEmbedder?.(manifest.embedder.id, manifest.embedder.dimensions);
-    const fallback = resolved ? {} : defaultEmbedderFor(manifest.embedder.id);
-    const embedder = resolved ?? fallback.embedder;
+    if (resolved) {
+      const model = new SentimentModel(classifier, manifest.labels, manifest.embedder, resolved, manifest);
+      model.checkEmbedder(resolved);
+      return model;
+    }
+    // Rebuilt from the id alone: a problem (no key, a server to name) is kept for predict() to report,
+    // so the model still loads for inspection and predictVectors.
+    const { embedder, problem } = defaultEmbedderFor(manifest.embedder);
     const model = new SentimentModel(classifier, manifest.labels, manifest.embedder, embedder, manifest);
-    model.embedderProblem = fallback.problem;
-    if (embedder) model.checkEmbedder(embedder);
+    model.embedderProblem = problem;
     return model;
   }
 
-  /** Refuses an embedder whose space differs from the one the forest learned: that would be a silent wrong answer. */
+  /** The embedder that embeds text for this model, or the reason there is none (one clear error). */
+  textEmbedder(): Embedder {
+    if (this.embedder) return this.embedder;
+    if (this.embedderProblem) throw this.embedderProblem;
+    const { id, dimensions } = this.embedderInfo;
+    throw new EmbeddingError("PREDICT_NO_EMBEDDER", `This model was trained on precomputed vectors of unknown origin (${id}); it cannot embed text itself.`, {
+      hint: `Pass --embedder SPEC --dimensions ${dimensions} naming the embedder that made them (e.g. --embedder openai:text-embedding-3-small --dimensions ${dimensions}), or train with --vectors-from ID (library: load with { embedder }, or call predictVectors).`,
+    });
+  }
+
+  /**
+   * Refuses an embedder whose space differs from the one the forest learned (another model, size or
+   * server): that would be a silent wrong answer. Runs at load, before anything is sent anywhere.
+   */
   checkEmbedder(embedder: Embedder): void {
-    if (embedder.id !== this.embedderInfo.id || embedder.dimensions !== this.embedderInfo.dimensions) {
-      throw new EmbeddingError("EMBEDDER_MISMATCH", `This model was trained with embedder ${this.embedderInfo.id} (${this.embedderInfo.dimensions} dims) but is being used with ${embedder.id} (${embedder.dimensions} dims).`, {
-        hint: `Predict with --embedder ${this.embedderInfo.id.replace(/@\d+$/, "")}, or train a model for the other embedder.`,
-      });
-    }
+    checkModelEmbedder(this.embedderInfo, embedder);
   }
 }
 
@@ -240,15 +254,57 @@ function knnBaseline(X: Matrix, y: Int32Array, split: { train: number[]; test: n
   return { name: `kNN (k=${knn.params.k}, cosine)`, accuracy: r.accuracy, macroF1: r.macro.f1, rocAuc: r.rocAuc };
 }
 
+function checkModelEmbedder(recorded: RecordedEmbedder, embedder: Embedder): void {
+  checkEmbedderMatches(recorded, embedder);
+  // A bundle that does not record its server, for a model OpenAI does not serve: the vectors came from
+  // some other server, so api.openai.com would get the texts and key for nothing.
+  const want = parseEmbedderId(recorded.id);
+  const got = parseEmbedderId(embedder.id);
+  if (want?.provider === "openai" && recorded.server === undefined && want.server === undefined && got?.server === undefined && !(want.model in OPENAI_EMBEDDING_MODELS)) {
+    throw new EmbeddingError("EMBEDDER_SERVER_UNKNOWN", `This model was trained on ${recorded.id} vectors, a model api.openai.com does not serve, and records no server; nothing was sent.`, {
+      hint: "Pass --base-url with the URL of the server it was made with.",
+    });
+  }
+}
+
+/** What a bundle records for vectors this embedder made: the id, and the server for OpenAI-protocol ids. */
+function recordEmbedder(id: string, dimensions: number): RecordedEmbedder {
+  const server = serverOfEmbedderId(id);
+  return server === undefined ? { id, dimensions } : { id, dimensions, server };
+}
+
+/**
+ * The id recorded for a dataset's own vectors: the one the caller names (checked, "@N" added), else
+ * "precomputed@N". Where the named vectors were fetched is unknown unless the id names a server.
+ */
+function recordPrecomputed(given: string | undefined, dimensions: number): RecordedEmbedder {
+  if (given === undefined) return { id: `precomputed@${dimensions}`, dimensions };
+  const parts = parseEmbedderId(given);
+  if (!parts || given.startsWith("precomputed:")) {
+    throw new OptionsError("TRAIN_VECTORS_FROM", `"${given}" is not an embedder id (--vectors-from).`, {
+      hint: "Name the embedder that made the vectors, e.g. openai:text-embedding-3-small@10 (see `sentivec cache stats` for ids).",
+    });
+  }
+  if (parts.dimensions !== undefined && parts.dimensions !== dimensions) {
+    throw new OptionsError("TRAIN_VECTORS_FROM", `--vectors-from ${given} names ${parts.dimensions} dimensions, but the dataset's vectors have ${dimensions}.`, {
+      hint: `Use @${dimensions}, or the id of the embedder that really made these vectors.`,
+    });
+  }
+  const id = `${parts.provider}:${parts.model}@${dimensions}${parts.server ? `~${parts.server}` : ""}`;
+  return parts.server ? { id, dimensions, server: parts.server } : { id, dimensions };
+}
+
 /**
  * Rebuilds the embedder a bundle records. Returns the reason instead of throwing when that is not
- * possible here (an OpenAI model with no key set): the model still loads for inspection and for
+ * possible here (no key set, or a server to name with --base-url): the model still loads for inspection and for
  * predictVectors, and predict() explains what is missing.
  */
-function defaultEmbedderFor(id: string): { embedder?: Embedder; problem?: Error } {
-  if (id.startsWith("precomputed")) return {};
+function defaultEmbedderFor(recorded: RecordedEmbedder): { embedder?: Embedder; problem?: Error } {
+  if (recorded.id.startsWith("precomputed")) return {};
   try {
-    return { embedder: createEmbedder(id) };
+    const embedder = createEmbedder(embedderSpaceId(recorded.id));
+    checkModelEmbedder(recorded, embedder);
+    return { embedder };
   } catch (error) {
     return { problem: error as Error };
   }

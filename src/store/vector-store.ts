@@ -1,4 +1,5 @@
 import type { Embedder } from "../embed/embedder.js";
+import { checkEmbedderMatches, embedderSpaceId } from "../embed/embedder-identity.js";
 import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
 import type { Matrix } from "../util/matrix.js";
 import { type SaveResult, type StoreManifest, readStoreManifest, readStoreVectors, readStoreVectorsAsync, writeStoreFiles } from "./store-files.js";
@@ -137,11 +138,15 @@ export class VectorStore {
   useEmbedder(embedderOrFetcher: Embedder | EmbeddingFetcher): this {
     const fetcher = embedderOrFetcher instanceof EmbeddingFetcher ? embedderOrFetcher : new EmbeddingFetcher(embedderOrFetcher);
     const e = fetcher.embedder;
-    if (e.id !== this.embedderId || e.dimensions !== this.dimensions) {
+    // Vectors of unknown origin (precomputed) take any embedder of their size that the user names.
+    const sameModel = this.embedderId.startsWith("precomputed") || embedderSpaceId(e.id) === embedderSpaceId(this.embedderId);
+    if (!sameModel || e.dimensions !== this.dimensions) {
       throw new StoreError("STORE_EMBEDDER_MISMATCH", `This store holds vectors from ${this.embedderId} (${this.dimensions} dims); the embedder given is ${e.id} (${e.dimensions} dims).`, {
         hint: "Use the embedder the store was built with, or build a new store for this one.",
       });
     }
+    // Same model and size: the server must be the one the id records, if it records one.
+    checkEmbedderMatches({ id: this.embedderId, dimensions: this.dimensions }, e, "This store holds");
     this.fetcher = fetcher;
     return this;
   }

@@ -66,7 +66,7 @@ describe("sentivec predict", () => {
 
   it("refuses an embedder other than the bundle's", () => {
     const r = runCli(["predict", "--model", model, "--embedder", "local:hash-v2", "--dimensions", "256", "hello"]);
-    expectOneLineError(r, /trained with embedder local:hash-v2@512 .* used with local:hash-v2@256/);
+    expectOneLineError(r, /trained on local:hash-v2@512 vectors .* would embed with local:hash-v2@256/);
   });
 
   it("a missing bundle is a one-line error", () => {

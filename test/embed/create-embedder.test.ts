@@ -3,6 +3,7 @@ import { OptionsError } from "../../src/errors.js";
 import { DEFAULT_EMBEDDER_SPEC, createEmbedder } from "../../src/embed/create-embedder.js";
 import { HashEmbedder } from "../../src/embed/hash-embedder.js";
 import { OpenAIEmbedder } from "../../src/embed/openai-embedder.js";
+import { serverFingerprint } from "../../src/embed/embedder-identity.js";
 
 describe("createEmbedder", () => {
   it("parses local:hash-v2, local:hash-v1 and openai:MODEL, with dimensions from options or an @N id", () => {
@@ -18,7 +19,7 @@ describe("createEmbedder", () => {
     expect(o).toBeInstanceOf(OpenAIEmbedder);
     expect(o.id).toBe("openai:text-embedding-3-small@256");
     expect(createEmbedder("openai:text-embedding-3-large@1024", { apiKey: "sk-x" }).id).toBe("openai:text-embedding-3-large@1024");
-    expect(createEmbedder("openai:nomic-embed-text", { dimensions: 768, baseURL: "http://127.0.0.1:1/v1" }).id).toBe("openai:nomic-embed-text@768");
+    expect(createEmbedder("openai:nomic-embed-text", { dimensions: 768, baseURL: "http://127.0.0.1:1/v1" }).id).toBe(`openai:nomic-embed-text@768~${serverFingerprint("http://127.0.0.1:1/v1")}`);
   });
 
   it("rejects unknown specs and contradictions with a clear OptionsError", () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OpenAITestServer } from "../support/openai-test-server.js";
 import { runSentivec } from "../support/run-child.js";
+import { serverFingerprint } from "../../src/embed/embedder-identity.js";
 
 const KEY = "testkey-test-cli-abcdef0123456789";
 let dir: string;
@@ -25,10 +26,11 @@ describe("sentivec embed / cache", () => {
     writeFileSync(data, "sentence\tlabel\na lovely film\t1\na dull film\t0\nlovely acting\t1\n");
     const cache = join(dir, "c.sqlite");
     const common = ["--embedder", "openai:text-embedding-3-small", "--dimensions", "16", "--base-url", server.url];
+    const id = `openai:text-embedding-3-small@16~${serverFingerprint(server.url)}`;
 
     const dry = await cli(["embed", data, ...common, "--dry-run", "--json"], { SENTIVEC_CACHE: cache });
     expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ embedderId: "openai:text-embedding-3-small@16", texts: 3, uniqueTexts: 3, cacheHits: 0, requests: 1, pricePerMillionTokens: 0.02, cache });
+    expect(JSON.parse(dry.stdout)).toMatchObject({ embedderId: id, texts: 3, uniqueTexts: 3, cacheHits: 0, requests: 1, cache });
     expect(server.log).toHaveLength(0);
 
     const cold = await cli(["embed", data, ...common, "--json", "--out", join(dir, "out", "v.jsonl")], { SENTIVEC_CACHE: cache });
@@ -44,14 +46,14 @@ describe("sentivec embed / cache", () => {
     expect(server.log).toHaveLength(1);
 
     const stats = await cli(["cache", "stats", "--cache", cache, "--json"]);
-    expect(JSON.parse(stats.stdout)).toMatchObject({ total: 3, byEmbedder: [{ embedderId: "openai:text-embedding-3-small@16", dimensions: 16, count: 3 }] });
+    expect(JSON.parse(stats.stdout)).toMatchObject({ total: 3, byEmbedder: [{ embedderId: id, dimensions: 16, count: 3 }] });
     const exported = await cli(["cache", "export", "--cache", cache]);
     const rows = exported.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatchObject({ id: "openai:text-embedding-3-small@16" });
+    expect(rows[0]).toMatchObject({ id });
     expect(rows[0].sha).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0].vector).toHaveLength(16);
-    const cleared = await cli(["cache", "clear", "--cache", cache, "--embedder", "openai:text-embedding-3-small@16"]);
+    const cleared = await cli(["cache", "clear", "--cache", cache, "--embedder", id]);
     expect(cleared.stdout).toMatch(/Removed 3 vectors/);
   });
 

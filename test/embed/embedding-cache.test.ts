@@ -7,6 +7,7 @@ import { EmbeddingError } from "../../src/errors.js";
 import { EmbeddingCache } from "../../src/embed/embedding-cache.js";
 import { expectedVector, OpenAITestServer, sha256 } from "../support/openai-test-server.js";
 import { runTsx, waitFor } from "../support/run-child.js";
+import { serverFingerprint } from "../../src/embed/embedder-identity.js";
 
 let dir: string;
 beforeAll(() => {
@@ -125,7 +126,7 @@ describe("EmbeddingCache", () => {
       const c = new EmbeddingCache(path);
       expect(c.stats().total).toBe(3000);
       for (const t of [all[0], all[1500], all[2999]]) {
-        expect(Array.from(c.get("openai:text-embedding-3-small@16", sha256(t))!)).toEqual(Array.from(expectedVector(t, 16)));
+        expect(Array.from(c.get(`openai:text-embedding-3-small@16~${serverFingerprint(server.url)}`, sha256(t))!)).toEqual(Array.from(expectedVector(t, 16)));
       }
       c.close();
     } finally {

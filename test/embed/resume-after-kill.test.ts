@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmbeddingCache } from "../../src/embed/embedding-cache.js";
 import { OpenAITestServer, sha256 } from "../support/openai-test-server.js";
 import { runTsx, waitFor } from "../support/run-child.js";
+import { serverFingerprint } from "../../src/embed/embedder-identity.js";
 
 const KEY = "testkey-test-resume-0123456789";
 let dir: string;
@@ -38,7 +39,7 @@ describe("resume after SIGKILL", () => {
     const firstLog = server.log.length;
     const requestedInRun1 = new Set(server.log.flatMap((l) => l.shas));
 
-    const id = "openai:text-embedding-3-small@16";
+    const id = `openai:text-embedding-3-small@16~${serverFingerprint(server.url)}`;
     const cache = new EmbeddingCache(cachePath);
     const cachedAfterKill = new Set(texts.map(sha256).filter((s) => cache.get(id, s)));
     cache.close();

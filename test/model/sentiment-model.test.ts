@@ -133,7 +133,7 @@ describe("bundle and embedder errors", () => {
   it("predicting with another embedder than the bundle's is refused", async () => {
     const err = await SentimentModel.load(bundle(), { embedder: new HashEmbedder({ dimensions: 256 }) }).catch((e) => e);
     expect(err).toBeInstanceOf(EmbeddingError);
-    expect(err.message).toMatch(/trained with embedder local:hash-v2@512 \(512 dims\) but is being used with local:hash-v2@256/);
+    expect(err.message).toMatch(/trained on local:hash-v2@512 vectors \(512 dims\), but this run would embed with local:hash-v2@256/);
   });
 
   it("vectors of the wrong size are refused at predict time", () => {
