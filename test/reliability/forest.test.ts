@@ -82,3 +82,22 @@ describe("other forest options", () => {
     expectOneLineError(r, /--max-depth must be a whole number ≥ 1/, 1);
   });
 });
+
+describe("tree-building threads", () => {
+  it("a thread that dies mid-fit: one line, exit 1, no model written (it used to hang)", () => {
+    const out = join(tmp.dir, "worker-dies");
+    const r = runCli(["train", amazon, "--out", out, "--trees", "8", "--jobs", "3"], { env: { SENTIVEC_TEST_TREE_WORKER_FAULT: "exit" } });
+    expectOneLineError(r, /^sentivec: Training stopped: a tree-building thread exited with code 70 during the fit\. Train again; .*--jobs 1/, 1);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("threads that cannot start: trains on fewer threads, the same model as --jobs 1", () => {
+    const one = join(tmp.dir, "jobs-one");
+    const limited = join(tmp.dir, "threads-limited");
+    expect(train(one, "--jobs", "1").code).toBe(0);
+    const r = runCli(["train", amazon, "--out", limited, "--trees", "5", "--quiet", "--jobs", "3"], { env: { SENTIVEC_TEST_TREE_WORKER_FAULT: "nostart" } });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(limited, "forest.bin")).equals(readFileSync(join(one, "forest.bin")))).toBe(true);
+  });
+});
