@@ -51,7 +51,8 @@ export function fetcherFrom(
   extra: Omit<EmbeddingFetcherOptions, "cache" | "concurrency"> = {},
 ): { fetcher: EmbeddingFetcher; close: () => void } {
   const useCache = o.cache !== false && !embedder.id.startsWith("local:");
-  const cache = useCache ? new EmbeddingCache(cachePath(o)) : undefined;
+  // A warning, not progress: shown even with --quiet, since paid-for vectors are not being kept.
+  const cache = useCache ? new EmbeddingCache(cachePath(o), { onReadOnlyWrite: (m) => process.stderr.write(`Warning: ${m}\n`) }) : undefined;
   const fetcher = new EmbeddingFetcher(embedder, { ...extra, cache, concurrency: o.concurrency });
   return { fetcher, close: () => cache?.close() };
 }

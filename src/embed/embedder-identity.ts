@@ -54,9 +54,9 @@ export function embedderSpaceId(id: string): string {
 
 /**
  * A base URL reduced to what identifies the server: scheme, lower-case host, port when not the
- * scheme's default, and path without trailing slashes. Credentials, query and fragment are dropped.
- * Throws an OptionsError for a URL that is not http(s): such a URL can never be reached, so it is
- * refused before anything is sent.
+ * scheme's default, and path without trailing slashes. Throws an OptionsError for a URL that is not
+ * http(s), or carries credentials, a query or a fragment: such a URL can never work, so it is refused
+ * before anything is sent.
  */
 export function normalizeBaseUrl(baseURL: string): string {
   let url: URL;
@@ -70,6 +70,13 @@ export function normalizeBaseUrl(baseURL: string): string {
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new OptionsError("EMBED_BASE_URL", `--base-url must be an http:// or https:// URL, got a ${url.protocol} URL.`, {
       hint: "Give the server's full base URL, e.g. http://localhost:11434/v1.",
+    });
+  }
+  // fetch refuses URLs with credentials, and the SDK appends "/embeddings" after any query: neither can
+  // ever work, and both may hold secrets, so they are refused (and not echoed).
+  if (url.username || url.password || url.search || url.hash) {
+    throw new OptionsError("EMBED_BASE_URL", `--base-url ${redactUrl(baseURL)} carries ${url.username || url.password ? "credentials" : "a query or fragment"}, which cannot be sent that way.`, {
+      hint: "Give the plain base URL (e.g. https://host/v1); the key goes in OPENAI_API_KEY.",
     });
   }
   const path = url.pathname.replace(/\/+$/, "");

@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { closeSync, mkdirSync, openSync, readSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EmbeddingError } from "../errors.js";
 
@@ -15,6 +15,11 @@ export interface EmbeddingCacheOptions {
   busyTimeoutMs?: number;
   /** Open without creating or writing (for `cache stats`/`export`). Default false. */
   readonly?: boolean;
+  /**
+   * Called once, the first time vectors are not saved because the file could only be opened read-only
+   * (no write permission on it or its folder, a read-only file system). Default: nothing is said.
+   */
+  onReadOnlyWrite?: (message: string) => void;
 }
 
 export interface CacheEntry {
@@ -47,6 +52,11 @@ export interface CacheExportRow {
  *
  * A file that is not SQLite, or SQLite without our application id, is refused with an error and left
  * untouched: the cache never overwrites something it does not recognise.
+ *
+ * A cache that cannot be written (read-only file, folder or file system) is still read: it is opened
+ * read-only, hits are served, and new vectors are not saved (`onReadOnlyWrite` is told once). SQLite
+ * cannot open a WAL database read-only when it may not create the `-shm` file beside it, so in that case
+ * the file is read into memory as a snapshot (after a clean close, the main file holds every row).
  */
 export class EmbeddingCache {
   readonly path: string;
@@ -55,17 +65,32 @@ export class EmbeddingCache {
   private readonly putStmt: Database.Statement<[string, string, number, Buffer, number]>;
   private readonly putTx: (embedderId: string, entries: CacheEntry[]) => void;
 
+  /** Why the cache is read-only although writing was asked for (undefined when writable, or opened read-only on purpose). */
+  readonly readOnlyReason: string | undefined;
+  private readonly onReadOnlyWrite: ((message: string) => void) | undefined;
+  private toldReadOnly = false;
+
   constructor(path: string, options: EmbeddingCacheOptions = {}) {
     this.path = resolve(path);
-    const readonly = options.readonly ?? false;
     const exists = checkFileHeader(this.path);
+    this.readOnlyReason = exists && !options.readonly ? whyNotWritable(this.path) : undefined;
+    this.onReadOnlyWrite = options.onReadOnlyWrite;
+    const readonly = (options.readonly ?? false) || this.readOnlyReason !== undefined;
     if (!exists) {
       if (readonly) throw new EmbeddingError("CACHE_MISSING", `No embedding cache at ${this.path}.`, { hint: "Run `sentivec embed` first, or point --cache at an existing file." });
-      mkdirSync(dirname(this.path), { recursive: true });
+      try {
+        mkdirSync(dirname(this.path), { recursive: true });
+        accessSync(dirname(this.path), constants.W_OK);
+      } catch (e) {
+        throw new EmbeddingError("CACHE_OPEN", `Cannot create embedding cache ${this.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message} on its folder.`, {
+          hint: "Pass --cache with a writable path, or --no-cache.",
+        });
+      }
     }
     try {
-      this.db = new Database(this.path, { readonly, fileMustExist: readonly });
+      this.db = readonly ? openReadOnly(this.path) : new Database(this.path);
     } catch (e) {
+      if (e instanceof EmbeddingError) throw e;
       throw new EmbeddingError("CACHE_OPEN", `Cannot open embedding cache ${this.path}: ${(e as Error).message}.`, { hint: "Check the path and its permissions." });
     }
     try {
@@ -165,9 +190,17 @@ export class EmbeddingCache {
     return blob ? fromBlob(blob) : undefined;
   }
 
-  /** Stores one response's vectors in a single transaction. */
+  /** Stores one response's vectors in a single transaction (skipped, and said once, when the file is read-only). */
   putMany(embedderId: string, entries: CacheEntry[]): void {
-    if (entries.length) this.putTx(embedderId, entries);
+    if (!entries.length) return;
+    if (this.readOnlyReason !== undefined) {
+      if (!this.toldReadOnly) {
+        this.toldReadOnly = true;
+        this.onReadOnlyWrite?.(`Embedding cache ${this.path} is read-only (${this.readOnlyReason}): it is read, but new vectors are not saved.`);
+      }
+      return;
+    }
+    this.putTx(embedderId, entries);
   }
 
   stats(): CacheStats {
@@ -187,6 +220,11 @@ export class EmbeddingCache {
 
   /** Deletes every row, or only one embedder's. Returns how many were removed. */
   clear(embedderId?: string): number {
+    if (this.readOnlyReason !== undefined || this.db.readonly) {
+      throw new EmbeddingError("CACHE_READONLY", `Embedding cache ${this.path} is read-only${this.readOnlyReason ? ` (${this.readOnlyReason})` : ""}; nothing was removed.`, {
+        hint: "Clear it where you have write access to the file and its folder.",
+      });
+    }
     const info =
       embedderId === undefined
         ? this.db.prepare("DELETE FROM embeddings").run()
@@ -207,6 +245,56 @@ export class EmbeddingCache {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** Why sentivec may not write the cache file or create its journal files beside it; undefined when it may. */
+function whyNotWritable(path: string): string | undefined {
+  for (const [target, what] of [
+    [path, "the file"],
+    [dirname(path), "its folder"],
+  ] as const) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return code === "EROFS" ? "read-only file system" : `no write permission on ${what}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Opens an existing cache without writing. SQLite reads a WAL database read-only only if it can use
+ * or create the `-shm` file beside it; in a read-only folder it cannot, so the file is then loaded into
+ * memory instead. That snapshot is complete unless a `-wal` file still holds rows not yet copied into
+ * the main file (a writer was killed), which a reader may not replay: that case is refused clearly.
+ */
+function openReadOnly(path: string): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma("application_id", { simple: true });
+    return db;
+  } catch (e) {
+    db.close();
+    const code = (e as { code?: string }).code ?? "";
+    if (!/^SQLITE_(READONLY|CANTOPEN)/.test(code)) throw e;
+  }
+  let walBytes = 0;
+  try {
+    walBytes = statSync(`${path}-wal`).size;
+  } catch {
+    // no WAL file: the main file is complete
+  }
+  if (walBytes > 0) {
+    throw new EmbeddingError("CACHE_OPEN", `Embedding cache ${path} is read-only and its ${path}-wal file holds rows not yet merged into it.`, {
+      hint: "Run any sentivec command on it once with write access to its folder, or copy both files somewhere writable.",
+    });
+  }
+  const bytes = readFileSync(path);
+  // Header bytes 18-19 = 2 mark WAL mode, which an in-memory copy cannot use; 1 is the rollback journal.
+  bytes[18] = 1;
+  bytes[19] = 1;
+  return new Database(bytes, { readonly: true });
 }
 
 /**

@@ -2,7 +2,7 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import type { Embedder, EmbedderLimits, EmbedOptions } from "./embedder.js";
 import { EmbeddingError, OptionsError } from "../errors.js";
 import { EmbeddingRequestError } from "./embedding-request-error.js";
-import { OPENAI_BASE_URL, serverFingerprint } from "./embedder-identity.js";
+import { OPENAI_BASE_URL, redactUrl, serverFingerprint } from "./embedder-identity.js";
 import { countTiktokens, truncateTiktokens, type TiktokenEncodingName } from "./tiktoken-encoding.js";
 
 export { OPENAI_BASE_URL };
@@ -199,7 +199,8 @@ export class OpenAIEmbedder implements Embedder {
   }
 
   private where(): string {
-    return `Embedding server ${this.baseURL} (${this.model})`;
+    // Credentials or a key in the URL's user part or query never reach a message.
+    return `Embedding server ${redactUrl(this.baseURL)} (${this.model})`;
   }
 
   /** SDK error → EmbeddingRequestError with what the retry policy needs, key scrubbed from the text. */

@@ -7,10 +7,13 @@ import { narrowLimits } from "../../src/embed/narrow-limits.js";
 import { OPENAI_EMBEDDING_LIMITS, OpenAIEmbedder } from "../../src/embed/openai-embedder.js";
 
 describe("server identity", () => {
-  it("normalises a base URL to scheme, host, port and path, without credentials, query or fragment", () => {
+  it("normalises a base URL to scheme, host, port and path; refuses credentials, query or fragment without echoing them", () => {
     expect(normalizeBaseUrl("HTTP://LocalHost:11434/v1/")).toBe("http://localhost:11434/v1");
     expect(normalizeBaseUrl("https://api.openai.com:443/v1//")).toBe("https://api.openai.com/v1");
-    expect(normalizeBaseUrl("https://user:sk-secret@proxy.example/openai/v1?api-version=2024#x")).toBe("https://proxy.example/openai/v1");
+    for (const u of ["https://user:sk-secret@proxy.example/openai/v1", "https://proxy.example/openai/v1?api-key=sk-secret", "https://proxy.example/v1#sk-secret"]) {
+      expect(() => normalizeBaseUrl(u)).toThrow(/--base-url https:\/\/proxy\.example\/(openai\/)?v1 carries/);
+      expect(() => normalizeBaseUrl(u)).not.toThrow(/sk-secret/);
+    }
     expect(() => normalizeBaseUrl("localhost:11434")).toThrow(/must be an http:\/\/ or https:\/\/ URL/);
     expect(() => normalizeBaseUrl("not a url")).toThrow(/is not a valid URL/);
   });
@@ -20,7 +23,6 @@ describe("server identity", () => {
     const a = serverFingerprint("http://127.0.0.1:8001/v1")!;
     expect(a).toMatch(/^[0-9a-f]{8}$/);
     expect(serverFingerprint("http://127.0.0.1:8001/v1/")).toBe(a);
-    expect(serverFingerprint("http://key:sk-x@127.0.0.1:8001/v1")).toBe(a);
     expect(serverFingerprint("http://127.0.0.1:8002/v1")).not.toBe(a);
     expect(serverFingerprint("https://127.0.0.1:8001/v1")).not.toBe(a);
     expect(serverFingerprint("https://api.openai.com")).toMatch(/^[0-9a-f]{8}$/); // another path: not the embeddings API
@@ -32,6 +34,11 @@ describe("server identity", () => {
     expect(e.id).toBe(`openai:text-embedding-3-small@256~${serverFingerprint("http://127.0.0.1:8001/v1")}`);
     expect(JSON.stringify(parseEmbedderId(e.id))).not.toContain("127.0.0.1");
     expect(embedderSpaceId(e.id)).toBe("openai:text-embedding-3-small@256");
+  });
+
+  it("refuses a base URL with credentials when the embedder is made, without echoing them", () => {
+    expect(() => new OpenAIEmbedder({ baseURL: "http://user:hunter2-secret@127.0.0.1:1/v1", apiKey: "k" })).toThrow(/carries credentials/);
+    expect(() => new OpenAIEmbedder({ baseURL: "http://user:hunter2-secret@127.0.0.1:1/v1", apiKey: "k" })).not.toThrow(/hunter2/);
   });
 
   it("recreates an id that names a server only against that server", () => {

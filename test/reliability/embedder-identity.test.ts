@@ -8,14 +8,15 @@
  * must be refused before sending.
  */
 import Database from "better-sqlite3";
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serverFingerprint } from "../../src/embed/embedder-identity.js";
 import { EmbeddingCache } from "../../src/embed/embedding-cache.js";
 import { expectOneLineError } from "../support/expect-cli-error.js";
 import { expectedVector, sha256 } from "../support/openai-test-server.js";
-import { runCli } from "../support/run-cli.js";
+import { type CliResult, runCli } from "../support/run-cli.js";
 import { type ChildRun, runTsx, waitFor } from "../support/run-child.js";
 import { DATASETS, useTempDir } from "../support/temp-dir.js";
 
@@ -199,6 +200,9 @@ describe("server identity", () => {
     const bad = runCli(["embed", data, ...openaiArgs, "--base-url", "http://user:secretpw@/v1"], { env: env(cache) });
     expectOneLineError(bad, /--base-url .* is not a valid URL/, 1);
     expect(bad.stderr).not.toContain("secretpw");
+    const creds = runCli(["embed", data, ...openaiArgs, "--base-url", `${A.url.replace("http://", "http://user:secretpw@")}`], { env: env(cache) });
+    expectOneLineError(creds, /--base-url http:\/\/127\.0\.0\.1:\d+\/v1 carries credentials.*the key goes in OPENAI_API_KEY/, 1);
+    expect(creds.stderr).not.toContain("secretpw");
     expect(existsSync(cache)).toBe(false);
   });
 });
@@ -333,5 +337,85 @@ describe("request-size options", () => {
     const r = runCli(["train", data, "--max-tokens-per-request", "100", "--out", join(tmp.dir, "never-local")]);
     expectOneLineError(r, /--max-tokens-per-request applies to embedders that count tokens; local:hash-v2 does not/, 1);
     expect(existsSync(join(tmp.dir, "never-local"))).toBe(false);
+  });
+});
+
+/**
+ * Runs the CLI without write access to `dir` (and the files in it): as an unprivileged user when the
+ * tests run as root (root may write anywhere), else with the folder made read-only for the run.
+ */
+function runCliWithoutWriteAccess(dir: string, args: string[], env: Record<string, string>): CliResult {
+  if (process.getuid?.() !== 0) {
+    chmodSync(dir, 0o555);
+    try {
+      return runCli(args, { env });
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+  }
+  // nobody: may read the test's files (made world-readable) but write none of them.
+  chmodSync(tmp.dir, 0o755);
+  const r = spawnSync(process.execPath, [join(process.cwd(), "dist", "cli", "main.js"), ...args], {
+    env: { ...process.env, ...env },
+    input: "",
+    encoding: "utf8",
+    uid: 65534,
+    gid: 65534,
+    timeout: 120_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("a read-only cache (issue 10 item 13)", () => {
+  const dir = join(tmp.dir, "readonly");
+  const cache = join(dir, "cache.sqlite");
+  beforeAll(() => {
+    mkdirSync(dir, { mode: 0o755 });
+    const r = runCli(["embed", data, ...openaiArgs, "--base-url", A.url, "--quiet"], { env: env(cache) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(`${cache}-wal`)).toBe(false); // closed cleanly: the main file holds every row
+  });
+
+  it("predict is served from it, with no request and no warning, when every vector is cached", () => {
+    const before = A.requests().length;
+    const r = runCliWithoutWriteAccess(dir, ["predict", "-m", modelA, "--base-url", A.url, "--cache", cache, "--json", texts[0], texts[1]], env(cache));
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(2);
+    expect(A.requests()).toHaveLength(before);
+  });
+
+  it("cache stats and export read it", () => {
+    const stats = runCliWithoutWriteAccess(dir, ["cache", "stats", "--cache", cache, "--json"], {});
+    expect(stats.code, stats.stderr).toBe(0);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ total: texts.length, byEmbedder: [{ embedderId: idFor(A.url), count: texts.length }] });
+    const exported = runCliWithoutWriteAccess(dir, ["cache", "export", "--cache", cache], {});
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout.trim().split("\n")).toHaveLength(texts.length);
+  });
+
+  it("new texts are embedded and predicted, with one warning that they are not saved", () => {
+    const before = A.requests().length;
+    const r = runCliWithoutWriteAccess(dir, ["predict", "-m", modelA, "--base-url", A.url, "--cache", cache, "--json", "new text one", "new text two", texts[0]], env(cache));
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(3);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Warning: Embedding cache .*cache\.sqlite is read-only \(no write permission on (the file|its folder)\): it is read, but new vectors are not saved\.$/);
+    expect(A.requests().slice(before)).toEqual([expect.objectContaining({ inputs: 2 })]);
+    expect(cacheRows(cache)).toEqual([{ id: idFor(A.url), count: texts.length }]);
+  });
+
+  it("cache clear on it is one clear line and removes nothing", () => {
+    const r = runCliWithoutWriteAccess(dir, ["cache", "clear", "--cache", cache], {});
+    expectOneLineError(r, /is read-only \(no write permission on (the file|its folder)\); nothing was removed/, 1);
+    expect(cacheRows(cache)).toEqual([{ id: idFor(A.url), count: texts.length }]);
+  });
+
+  it("a cache that cannot be created in a read-only folder is one line saying what to pass", () => {
+    const missing = join(dir, "missing.sqlite");
+    const r = runCliWithoutWriteAccess(dir, ["embed", data, ...openaiArgs, "--base-url", A.url, "--cache", missing], env(missing));
+    expectOneLineError(r, /Cannot create embedding cache .*missing\.sqlite: EACCES on its folder\. Pass --cache with a writable path, or --no-cache/, 1);
+    expect(existsSync(missing)).toBe(false);
   });
 });
