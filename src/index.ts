@@ -11,6 +11,7 @@ export { type Matrix, toMatrix } from "./util/matrix.js";
 // data
 export type { LabeledText, Dataset, LoadStats } from "./data/labeled-text.js";
 export { loadDataset, type LoadDatasetOptions, type DatasetFormat } from "./data/load-dataset.js";
+export { TEXT_ENCODINGS, type TextEncoding } from "./data/decode-text.js";
 export { parseLabel, type LabelScheme, NEGATIVE, POSITIVE } from "./data/parse-label.js";
 export { stratifiedSplit, type SplitOptions, type SplitIndices } from "./data/stratified-split.js";
 export { stratifiedKFold, type KFoldOptions } from "./data/stratified-k-fold.js";

@@ -1,5 +1,6 @@
 import { SingleBar } from "cli-progress";
 import type { TrainProgress } from "../model/sentiment-model.js";
+import { escapeControl } from "../util/escape-control.js";
 
 /** Prints a value as pretty JSON on stdout: the whole output of a command run with --json. */
 export function printJson(value: unknown): void {
@@ -13,7 +14,8 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 
 /** Status lines go to stderr so stdout stays clean for results (and for pipes). */
 export function status(message: string, quiet: boolean): void {
-  if (!quiet) process.stderr.write(message + "\n");
+  // Status lines quote file names and skipped rows' reasons: keep control characters inert.
+  if (!quiet) process.stderr.write(message.split("\n").map(escapeControl).join("\n") + "\n");
 }
 
 /**

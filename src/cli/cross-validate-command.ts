@@ -5,9 +5,9 @@ import { crossValidate } from "../model/cross-validate.js";
 import { printJson, status } from "./cli-output.js";
 import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
 import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
-import { type ForestCliOptions, addForestOptions, forestOptionsFrom, positiveInt } from "./forest-options.js";
+import { type ForestCliOptions, addForestOptions, forestOptionsFrom } from "./forest-options.js";
 import { formatLoadStats } from "./format-load-stats.js";
-import { parseSeed } from "./number-options.js";
+import { parseSeed, parseWholeNumber } from "./number-options.js";
 
 interface CvCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions {
   folds: number;
@@ -21,7 +21,7 @@ export function registerCrossValidateCommand(program: Command): void {
     .command("cv")
     .description("stratified k-fold cross-validation of the embedder + forest on labelled files")
     .argument("<files...>", "labelled dataset files")
-    .option("-k, --folds <n>", "number of folds", positiveInt("--folds"), 5)
+    .option("-k, --folds <n>", "number of folds (at least 2)", parseWholeNumber("--folds", 2), 5)
     .option("--seed <n>", "seed for the folds and the forests", parseSeed, 42)
     .option("--json", "print the result as JSON")
     .option("-q, --quiet", "no progress output");

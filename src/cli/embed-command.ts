@@ -9,6 +9,7 @@ import type { FetchProgress, RetryEvent } from "../embed/embedding-fetcher.js";
 import { printJson, status } from "./cli-output.js";
 import { addDatasetOptions, type DatasetCliOptions, datasetOptionsFrom } from "./dataset-options.js";
 import { addEmbedderOptions, cachePath, type EmbedderCliOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
+import { strictNumber } from "./number-options.js";
 
 interface EmbedCliOptions extends EmbedderCliOptions, DatasetCliOptions {
   dryRun?: boolean;
@@ -100,8 +101,8 @@ function formatDollars(x: number): string {
 }
 
 function parsePrice(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError("--price-per-million must be a non-negative number (dollars per 1M tokens).");
+  const n = strictNumber(value);
+  if (n === undefined || n < 0) throw new InvalidArgumentError("--price-per-million must be a non-negative number (dollars per 1M tokens).");
   return n;
 }
 

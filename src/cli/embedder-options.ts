@@ -3,7 +3,7 @@ import { DEFAULT_EMBEDDER_SPEC, createEmbedder } from "../embed/create-embedder.
 import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingCache } from "../embed/embedding-cache.js";
 import { EmbeddingFetcher, type EmbeddingFetcherOptions } from "../embed/embedding-fetcher.js";
-import { positiveInt } from "./forest-options.js";
+import { parseWholeNumber } from "./number-options.js";
 
 export const DEFAULT_CACHE_PATH = ".sentivec/cache.sqlite";
 
@@ -24,13 +24,13 @@ export function addEmbedderOptions(cmd: Command, { defaultSpec = true } = {}): C
       new Option("--embedder <spec>", `embedder: ${DEFAULT_EMBEDDER_SPEC} (offline; local:hash-v1 is its earlier output) or openai:MODEL (e.g. openai:text-embedding-3-small)`)
         .default(defaultSpec ? DEFAULT_EMBEDDER_SPEC : undefined),
     )
-    .option("--dimensions <n>", "embedding dimensions (default: the model's own; 512 for local:hash-v2)", positiveInt("--dimensions"))
+    .option("--dimensions <n>", "embedding dimensions (default: the model's own; 512 for local:hash-v2)", parseWholeNumber("--dimensions", 1))
     .option("--base-url <url>", "OpenAI-compatible server URL (Azure, Ollama, vLLM, LM Studio...); the key comes from OPENAI_API_KEY")
     .option("--cache <path>", `embedding cache file (default: $SENTIVEC_CACHE or ${DEFAULT_CACHE_PATH})`)
     .option("--no-cache", "do not read or write the embedding cache")
-    .option("--concurrency <n>", "embedding requests in flight at once", positiveInt("--concurrency"), 4)
-    .option("--max-inputs-per-request <n>", "send at most this many texts per request (default: the provider's limit, 2048 for OpenAI)", positiveInt("--max-inputs-per-request"))
-    .option("--max-tokens-per-request <n>", "send at most this many tokens per request (default: the provider's limit, 300000 for OpenAI)", positiveInt("--max-tokens-per-request"));
+    .option("--concurrency <n>", "embedding requests in flight at once", parseWholeNumber("--concurrency", 1), 4)
+    .option("--max-inputs-per-request <n>", "send at most this many texts per request (default: the provider's limit, 2048 for OpenAI)", parseWholeNumber("--max-inputs-per-request", 1))
+    .option("--max-tokens-per-request <n>", "send at most this many tokens per request (default: the provider's limit, 300000 for OpenAI)", parseWholeNumber("--max-tokens-per-request", 1));
 }
 
 export function embedderFrom(o: EmbedderCliOptions, spec = o.embedder ?? DEFAULT_EMBEDDER_SPEC): Embedder {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { SentivecError } from "../errors.js";
+import { escapeControl } from "../util/escape-control.js";
 import { VERSION } from "../version.js";
 import { registerCacheCommand } from "./cache-command.js";
 import { registerCrossValidateCommand } from "./cross-validate-command.js";
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .description("Embeddings and sentiment classification: embed, store, train, evaluate, predict.")
     .version(VERSION)
     .showSuggestionAfterError(true)
-    .configureOutput({ outputError: (message, write) => write(`sentivec: ${message.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")}\n`) })
+    .configureOutput({ outputError: (message, write) => write(`sentivec: ${escapeControl(message.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " "))}\n`) })
     // Throw instead of exiting so main() owns the exit code. Subcommands inherit both settings.
     .exitOverride();
   registerQuickstartCommand(program);
@@ -45,7 +46,8 @@ export async function main(argv: string[]): Promise<number> {
       return error.exitCode;
     }
     if (error instanceof SentivecError) {
-      process.stderr.write(`sentivec: ${error.message}\n`);
+      // Messages quote user data (labels, file names, texts): escape it so the line stays one inert line.
+      process.stderr.write(`sentivec: ${escapeControl(error.message)}\n`);
       return 1;
     }
     process.stderr.write(`sentivec: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

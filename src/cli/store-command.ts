@@ -9,11 +9,14 @@ import { OptionsError } from "../errors.js";
 import { MANIFEST_FILE, readStoreManifest } from "../store/store-files.js";
 import type { FilterMatch, FilterScalar, StoreFilter } from "../store/store-filter.js";
 import { type VectorRecord, VectorStore } from "../store/vector-store.js";
+import { escapeControl } from "../util/escape-control.js";
 import { sha256Hex } from "../util/sha256.js";
+import { isBlankText } from "../util/text-checks.js";
 import { printJson, status } from "./cli-output.js";
+import { formatLoadStats } from "./format-load-stats.js";
 import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
 import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
-import { positiveInt } from "./forest-options.js";
+import { parseWholeNumber } from "./number-options.js";
 
 export const DEFAULT_STORE_DIR = ".sentivec/store";
 
@@ -43,6 +46,7 @@ export function registerStoreCommand(program: Command): void {
   add.action(async (files: string[], o: StoreCliOptions & DatasetCliOptions & { labels: boolean }) => {
     const quiet = o.json === true || o.quiet === true;
     const dataset = await loadDataset(files, datasetOptionsFrom(o, o.labels !== false));
+    status(formatLoadStats(dataset), quiet);
     const items = dataset.items;
     const existing = existsSync(join(o.store, MANIFEST_FILE)) ? await VectorStore.load(o.store) : undefined;
     const needEmbedding = items.filter((i) => i.vector === undefined);
@@ -86,22 +90,36 @@ export function registerStoreCommand(program: Command): void {
     target.reserve(target.size + rows.length);
     const { added, updated } = target.upsertMany(rows);
     const saved = target.save(o.store);
-    const summary = { store: o.store, embedderId: target.embedderId, dimensions: target.dimensions, added, updated, size: target.size, generation: saved.generation };
+    const { badRowsSkipped, duplicatesRemoved } = dataset.stats;
+    const summary = {
+      store: o.store, embedderId: target.embedderId, dimensions: target.dimensions, added, updated, size: target.size, generation: saved.generation,
+      skippedBadRows: badRowsSkipped, duplicatesRemoved,
+    };
     if (o.json) printJson(summary);
-    else console.log(`Added ${added} and updated ${updated} rows in ${o.store} (${target.size} rows, ${target.embedderId}).`);
+    else {
+      const skipped = badRowsSkipped > 0 ? `; skipped ${badRowsSkipped} bad row${badRowsSkipped === 1 ? "" : "s"} (listed above)` : "";
+      console.log(`Added ${added} and updated ${updated} rows in ${o.store} (${target.size} rows, ${target.embedderId})${skipped}.`);
+    }
   });
 
   const search = store
     .command("search")
     .description("the stored texts most similar to a text")
     .argument("<text>", "text to search for")
-    .option("-k, --k <n>", "number of results", positiveInt("-k"), 5)
+    .option("-k, --k <n>", "number of results", parseWholeNumber("-k", 1), 5)
     .option("--filter <field=value>", "only rows whose label or metadata field equals value (a,b for any of several); repeatable", collect, [])
     .option("--store <dir>", "store folder", DEFAULT_STORE_DIR)
     .option("--json", "print the results as JSON");
   addEmbedderOptions(search, { defaultSpec: false });
   search.action(async (text: string, o: StoreCliOptions & { k: number; filter: string[] }) => {
+    if (isBlankText(text)) {
+      throw new OptionsError("STORE_QUERY_EMPTY", `The query text is ${text === "" ? "empty" : "blank"}: there is nothing to search for.`, {
+        hint: 'Give a text to search for, e.g. sentivec store search "battery died".',
+      });
+    }
+    const filter = parseFilters(o.filter);
     const target = await VectorStore.load(o.store);
+    checkFilterFields(target, filter, o.filter);
     if (target.embedderId.startsWith("precomputed") && !o.embedder) {
       throw new OptionsError("STORE_NO_EMBEDDER", `This store holds precomputed vectors (${target.embedderId}); sentivec cannot embed a text query into that space.`, {
         hint: "Pass --embedder SPEC naming the embedder those vectors came from.",
@@ -111,15 +129,18 @@ export function registerStoreCommand(program: Command): void {
     const { fetcher, close } = fetcherFrom(o, embedder);
     try {
       target.useEmbedder(fetcher);
-      const hits = await target.search(text, o.k, { filter: parseFilters(o.filter) });
+      const hits = await target.search(text, o.k, { filter });
       if (o.json) {
         printJson(hits);
         return;
       }
-      if (hits.length === 0) console.log("No matching rows.");
+      if (hits.length === 0) {
+        console.log(target.size === 0 ? "The store is empty." : `No rows match ${o.filter.map((f) => `--filter ${escapeControl(f)}`).join(" ")} (${target.size} rows in the store).`);
+      }
       for (const h of hits) {
         const shown = typeof h.metadata.text === "string" ? h.metadata.text : h.id;
-        console.log(`${h.score.toFixed(3)}  ${(h.label ?? "-").padEnd(8)}  ${shown.length > 100 ? shown.slice(0, 97) + "..." : shown}`);
+        // Stored texts come from datasets: escape control characters so they cannot drive the terminal.
+        console.log(`${h.score.toFixed(3)}  ${escapeControl(h.label ?? "-").padEnd(8)}  ${escapeControl(shown.length > 100 ? shown.slice(0, 97) + "..." : shown)}`);
       }
     } finally {
       close();
@@ -158,6 +179,29 @@ export function registerStoreCommand(program: Command): void {
       if (summary.unlabeled > 0) labels.push(`unlabeled ${summary.unlabeled}`);
       console.log(`Labels     ${labels.join(", ") || "none"}`);
     });
+}
+
+/**
+ * A filter on a field that no row has can only match nothing; that is almost always a typo, so say
+ * which fields exist instead of printing an empty result.
+ */
+function checkFilterFields(target: VectorStore, filter: StoreFilter | undefined, specs: string[]): void {
+  if (!filter || target.size === 0) return;
+  const fields = target.metadataFields();
+  const labels = Object.keys(target.info().labels).sort();
+  const known = `Fields: ${[...(labels.length ? ["label"] : []), ...fields].join(", ") || "none"}${labels.length ? `; labels: ${labels.join(", ")}` : ""}.`;
+  if (filter.label !== undefined && labels.length === 0) {
+    throw new OptionsError("STORE_FILTER_FIELD", `--filter ${specs.find((s) => s.trim().startsWith("label"))}: no row in this store has a label. ${known}`, {
+      hint: "Drop the label filter, or add labelled data.",
+    });
+  }
+  for (const field of Object.keys(filter.metadata ?? {})) {
+    if (!fields.includes(field)) {
+      throw new OptionsError("STORE_FILTER_FIELD", `--filter ${JSON.stringify(field)}: no row in this store has that field. ${known}`, {
+        hint: "Filter on one of those fields.",
+      });
+    }
+  }
 }
 
 /** Content-derived id: re-adding the same text updates its row instead of duplicating it. */

@@ -24,7 +24,7 @@ export interface LoadStats {
   /** Bad rows skipped because `skipBadRows` was on. */
   badRowsSkipped: number;
   /** The first few skipped bad rows, with their reasons. */
-  badRows: { file: string; line?: number; record?: number; reason: string }[];
+  badRows: { file: string; line?: number; record?: number; field?: string; reason: string }[];
 }
 
 export interface Dataset {

@@ -2,6 +2,8 @@ import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { DataError, type ErrorWhere, formatWhere } from "../errors.js";
 import { sha256Hex } from "../util/sha256.js";
+import { isBlankText } from "../util/text-checks.js";
+import { type TextEncoding, decodeText } from "./decode-text.js";
 import type { Dataset, LabeledText, LoadStats } from "./labeled-text.js";
 import { type LabelScheme, parseLabel } from "./parse-label.js";
 import { parseVector } from "./parse-vector.js";
@@ -33,6 +35,11 @@ export interface LoadDatasetOptions {
   skipBadRows?: boolean;
   /** Drop exact-duplicate texts, keeping the first. Default true: repeats leak across a train/test split. */
   dedupe?: boolean;
+  /**
+   * Text encoding of the files. Default "auto": a byte-order mark decides (UTF-8, UTF-16LE/BE), otherwise
+   * the file must be valid UTF-8 (invalid bytes stop the load with file:line, never a silent "�").
+   */
+  encoding?: TextEncoding;
 }
 
 const TEXT_FIELDS = ["text", "sentence", "review", "content", "combined"];
@@ -54,11 +61,27 @@ export async function loadDataset(paths: string | string[], options: LoadDataset
   };
   const items: LabeledText[] = [];
   for (const file of files) {
-    const table = await readTable(file, options.format ?? formatOf(file));
+    const table = await readTable(file, options.format ?? formatOf(file), options.encoding ?? "auto");
+    if (table.records.length === 0) {
+      throw new DataError("DATA_NO_ROWS", `The file has a header row (${listColumns(table.columns)}) but no data rows.`, {
+        where: { file },
+        hint: "Add one row per example below the header.",
+      });
+    }
     collectItems(file, table, options, stats, items);
   }
   const kept = options.dedupe === false ? items : dedupe(items, stats);
   stats.kept = kept.length;
+  if (kept.length === 0) {
+    const why = [
+      stats.badRowsSkipped ? `${stats.badRowsSkipped} skipped as bad` : "",
+      stats.neutralDropped ? `${stats.neutralDropped} dropped as neutral` : "",
+    ].filter(Boolean).join(", ");
+    throw new DataError("DATA_NO_ROWS", `No rows are left to use: of ${stats.rows} rows read, ${why}.`, {
+      where: { file: files.length === 1 ? files[0] : undefined },
+      hint: stats.badRowsSkipped ? "Run without --skip-bad-rows to see the first bad row and why." : "Check the label column and the --stars option.",
+    });
+  }
   checkVectorLengths(kept);
   const labels = [...new Set(kept.map((i) => i.label).filter((l): l is string => l !== undefined))].sort();
   return { items: kept, labels, stats, files, fingerprint: fingerprint(kept) };
@@ -81,11 +104,11 @@ export function formatOf(file: string): DatasetFormat {
   }
 }
 
-async function readTable(file: string, format: DatasetFormat): Promise<RawTable> {
-  let content: string;
+async function readTable(file: string, format: DatasetFormat, encoding: TextEncoding): Promise<RawTable> {
+  let bytes: Buffer;
   try {
     if (!(await stat(file)).isFile()) throw new Error("not a file");
-    content = await readFile(file, "utf8");
+    bytes = await readFile(file);
   } catch (cause) {
     const missing = (cause as NodeJS.ErrnoException).code === "ENOENT";
     throw new DataError(missing ? "DATA_MISSING_FILE" : "DATA_UNREADABLE", missing ? "File not found." : `Cannot read the file: ${(cause as Error).message}.`, {
@@ -94,7 +117,8 @@ async function readTable(file: string, format: DatasetFormat): Promise<RawTable>
       cause,
     });
   }
-  if (content.trim() === "" || content === "\ufeff") {
+  const content = decodeText(bytes, file, encoding);
+  if (content.trim() === "") {
     throw new DataError("DATA_EMPTY", "The file is empty.", { where: { file }, hint: "A dataset needs at least one row." });
   }
   switch (format) {
@@ -108,7 +132,19 @@ async function readTable(file: string, format: DatasetFormat): Promise<RawTable>
 
 /** Finds a column: the requested name (exact, then any case), else the first known default present. */
 function resolveField(file: string, columns: string[], requested: string | undefined, defaults: string[], what: string): string {
-  const byLower = new Map(columns.map((c) => [c.toLowerCase(), c]));
+  /** The one column named `name` in any case; two that differ only in case ("Text", "text") are ambiguous. */
+  const byLower = {
+    get(name: string): string | undefined {
+      const matches = columns.flatMap((c, i) => (c.toLowerCase() === name ? [i] : []));
+      if (matches.length > 1) {
+        throw new DataError("DATA_DUPLICATE_COLUMN", `Columns ${matches.map((i) => `${i + 1} (${JSON.stringify(columns[i])})`).join(" and ")} both match the ${what} column "${name}", so it is ambiguous which one to read.`, {
+          where: { file },
+          hint: `Rename one of them, or name the exact column with --${what}-field.`,
+        });
+      }
+      return matches.length === 1 ? columns[matches[0]] : undefined;
+    },
+  };
   if (requested !== undefined) {
     const found = columns.includes(requested) ? requested : byLower.get(requested.toLowerCase());
     if (found !== undefined) return found;
@@ -158,8 +194,10 @@ function collectItems(file: string, table: RawTable, options: LoadDatasetOptions
       stats.badRowsSkipped++;
       if (stats.badRows.length < MAX_REPORTED_BAD_ROWS) {
         const prefix = `${formatWhere(error.where)}: `;
-        const reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-        stats.badRows.push({ file, line: record.line, record: record.record, reason });
+        let reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+        // The hint ("fix it or pass --skip-bad-rows") is moot once the row has been skipped.
+        if (error.hint && reason.endsWith(` ${error.hint}`)) reason = reason.slice(0, -error.hint.length - 1);
+        stats.badRows.push({ file, line: record.line, record: record.record, ...(error.where.field !== undefined ? { field: error.where.field } : {}), reason });
       }
     }
   }
@@ -173,8 +211,8 @@ function toItem(
     throw new DataError("DATA_BAD_ROW", `Malformed row: ${record.problem}.`, { where, hint: "Fix the row, or pass --skip-bad-rows to skip and count such rows." });
   }
   const rawText = record.fields[textField];
-  if (typeof rawText !== "string" || rawText.trim() === "") {
-    throw new DataError("DATA_BLANK_TEXT", rawText === undefined || rawText === null ? "The text is missing." : typeof rawText !== "string" ? `The text is a ${typeof rawText}, not a string.` : "The text is blank.", {
+  if (typeof rawText !== "string" || isBlankText(rawText)) {
+    throw new DataError("DATA_BLANK_TEXT", rawText === undefined || rawText === null ? "The text is missing." : typeof rawText !== "string" ? `The text is a ${typeof rawText}, not a string.` : rawText === "" ? "The text is empty." : "The text is blank (only spaces, control or invisible characters).", {
       where: { ...where, field: textField },
       hint: "Every row needs a non-empty text; fix it or pass --skip-bad-rows.",
     });

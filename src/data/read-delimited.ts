@@ -30,6 +30,8 @@ export function readDelimited(file: string, content: string, options: ReadDelimi
   };
 
   let header: string[] | undefined;
+  let duplicate: [number, number] | undefined;
+  let headerLine = 1;
   const records: RawRecord[] = [];
   let rowStart = 0;
   Papa.parse<string[]>(text, {
@@ -38,12 +40,15 @@ export function readDelimited(file: string, content: string, options: ReadDelimi
     quoteChar: options.quotes ? '"' : "\u0000",
     header: false,
     skipEmptyLines: false,
-    step: (result) => {
+    step: (result, parser) => {
       const line = lineAt(rowStart);
       rowStart = result.meta.cursor + 1;
       const row = result.data;
       if (header === undefined) {
         header = row.map((h) => h.trim());
+        headerLine = line;
+        duplicate = findDuplicate(header);
+        if (duplicate) parser.abort();
         return;
       }
       // A trailing newline (or a blank line) yields one empty field: not a record.
@@ -68,5 +73,25 @@ export function readDelimited(file: string, content: string, options: ReadDelimi
       hint: "A CSV/TSV dataset needs a header row naming its columns, then one row per example.",
     });
   }
+  if (duplicate) {
+    const [a, b] = duplicate;
+    // Keyed by name, the later column would silently replace the earlier one: the wrong text or label.
+    throw new DataError("DATA_DUPLICATE_COLUMN", `The header names column ${JSON.stringify(header[a])} twice (columns ${a + 1} and ${b + 1}), so it is ambiguous which one to read.`, {
+      where: { file, line: headerLine },
+      hint: "Rename or remove one of them.",
+    });
+  }
   return { columns: header, records };
+}
+
+/** The positions of the first repeated non-empty column name (empty names come from trailing delimiters). */
+function findDuplicate(header: string[]): [number, number] | undefined {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < header.length; i++) {
+    if (header[i] === "") continue;
+    const first = seen.get(header[i]);
+    if (first !== undefined) return [first, i];
+    seen.set(header[i], i);
+  }
+  return undefined;
 }

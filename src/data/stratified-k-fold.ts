@@ -1,5 +1,6 @@
-import { DataError, OptionsError } from "../errors.js";
+import { DataError } from "../errors.js";
 import { Random } from "../util/random.js";
+import { checkFolds, checkSeed } from "./split-options.js";
 import { type SplitIndices, groupByClass } from "./stratified-split.js";
 
 export interface KFoldOptions {
@@ -14,15 +15,14 @@ export interface KFoldOptions {
  * every fold has each class's share (±1). Fold i's test set is the i-th part; its training set the rest.
  */
 export function stratifiedKFold(labels: ArrayLike<string | number>, options: KFoldOptions = {}): SplitIndices[] {
-  const k = options.folds ?? 5;
-  if (!Number.isInteger(k) || k < 2) throw new OptionsError("KFOLD_FOLDS", `folds must be a whole number ≥ 2; got ${k}.`);
-  const rng = new Random(options.seed ?? 42);
+  const k = checkFolds(options.folds ?? 5);
+  const rng = new Random(checkSeed(options.seed ?? 42));
   const parts: number[][] = Array.from({ length: k }, () => []);
   let next = 0;
   for (const [label, rows] of [...groupByClass(labels)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (rows.length < k) {
-      throw new DataError("KFOLD_EMPTY_CLASS", `Class "${label}" has ${rows.length} examples, fewer than the ${k} folds; some folds would have none.`, {
-        hint: `Use at most ${rows.length} folds or add examples.`,
+      throw new DataError("KFOLD_EMPTY_CLASS", `Class "${label}" has ${rows.length} example${rows.length === 1 ? "" : "s"}, fewer than the ${k} folds; some folds would have none.`, {
+        hint: rows.length >= 2 ? `Use at most ${rows.length} folds (--folds ${rows.length}) or add examples.` : "Cross-validation needs at least 2 examples of each class; add examples.",
       });
     }
     // Continue dealing where the previous class stopped so fold sizes stay balanced overall.

@@ -1,5 +1,6 @@
-import { DataError, OptionsError } from "../errors.js";
+import { DataError } from "../errors.js";
 import { Random } from "../util/random.js";
+import { checkSeed, checkTestSize } from "./split-options.js";
 
 export interface SplitOptions {
   /** Fraction of rows held out for testing, in (0, 1). Default 0.2. */
@@ -20,11 +21,8 @@ export interface SplitIndices {
  * a split mean nothing. Returns sorted row indices.
  */
 export function stratifiedSplit(labels: ArrayLike<string | number>, options: SplitOptions = {}): SplitIndices {
-  const testSize = options.testSize ?? 0.2;
-  if (!(testSize > 0 && testSize < 1)) {
-    throw new OptionsError("SPLIT_TEST_SIZE", `testSize must be between 0 and 1 (exclusive); got ${testSize}.`);
-  }
-  const rng = new Random(options.seed ?? 42);
+  const testSize = checkTestSize(options.testSize ?? 0.2, false);
+  const rng = new Random(checkSeed(options.seed ?? 42));
   const byClass = groupByClass(labels);
   const n = labels.length;
   const nTest = Math.round(testSize * n);

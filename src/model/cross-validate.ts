@@ -1,4 +1,5 @@
 import type { Dataset } from "../data/labeled-text.js";
+import { checkSeed } from "../data/split-options.js";
 import { stratifiedKFold } from "../data/stratified-k-fold.js";
 import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingFetcher } from "../embed/embedding-fetcher.js";
@@ -37,7 +38,7 @@ export interface CrossValidationResult {
  * on k−1 parts and scores the held-out part.
  */
 export async function crossValidate(dataset: Dataset, options: CrossValidateOptions = {}): Promise<CrossValidationResult> {
-  const seed = options.seed ?? 42;
+  const seed = checkSeed(options.seed ?? 42);
   const labels = dataset.labels;
   const classOf = new Map(labels.map((l, i) => [l, i]));
   const y = Int32Array.from(dataset.items, (i) => classOf.get(i.label!)!);

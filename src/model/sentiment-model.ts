@@ -1,4 +1,5 @@
 import type { Dataset, LabeledText } from "../data/labeled-text.js";
+import { checkSeed, checkTestSize } from "../data/split-options.js";
 import { stratifiedSplit } from "../data/stratified-split.js";
 import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
@@ -16,6 +17,7 @@ import { VERSION } from "../version.js";
 import { embedItems } from "./embed-items.js";
 import { type BundleManifest, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, readBundle, writeBundle } from "./model-bundle.js";
 import { argmax } from "../util/argmax.js";
+import { isBlankText } from "../util/text-checks.js";
 
 export interface TrainProgress {
   stage: "embed" | "fit" | "evaluate";
@@ -94,8 +96,12 @@ export class SentimentModel {
   static async train(data: Dataset | LabeledText[], options: TrainOptions = {}): Promise<TrainResult> {
     const dataset = Array.isArray(data) ? undefined : data;
     const items = Array.isArray(data) ? data : data.items;
-    const seed = options.seed ?? 42;
-    const testSize = options.testSize ?? 0.2;
+    // Checked before anything else: a NaN or negative testSize used to mean "no test split" without a word.
+    const seed = checkSeed(options.seed ?? 42);
+    const testSize = checkTestSize(options.testSize ?? 0.2, true);
+    if (items.length === 0) {
+      throw new ModelError("TRAIN_NO_ITEMS", "There is nothing to train on: the dataset has no items.", { hint: "Give a file with data rows." });
+    }
     const unlabeled = items.findIndex((i) => i.label === undefined);
     if (unlabeled >= 0) {
       throw new ModelError("TRAIN_UNLABELED", `Item ${unlabeled} has no label; training needs a label on every item.`, { where: items[unlabeled].source });
@@ -153,8 +159,18 @@ export class SentimentModel {
     return { model, report, split, usage };
   }
 
-  /** Predicts the label and probability of each text, embedding them with the model's embedder. */
+  /**
+   * Predicts the label and probability of each text, embedding them with the model's embedder.
+   * A blank text (empty, or only spaces, control or invisible characters) is refused with a ModelError
+   * naming its position: it has no sentiment, and any label would be a made-up answer.
+   */
   async predict(texts: string[], options: { signal?: AbortSignal; fetcher?: EmbeddingFetcher } = {}): Promise<Prediction[]> {
+    const blank = texts.findIndex((t) => typeof t !== "string" || isBlankText(t));
+    if (blank >= 0) {
+      throw new ModelError("PREDICT_BLANK_TEXT", `Text ${blank + 1} of ${texts.length} is ${typeof texts[blank] !== "string" ? `a ${typeof texts[blank]}, not a string` : texts[blank] === "" ? "empty" : "blank"}: there is nothing to classify.`, {
+        hint: "Leave out blank texts; a blank text has no sentiment.",
+      });
+    }
     const fetcher = options.fetcher ?? new EmbeddingFetcher(this.textEmbedder());
     this.checkEmbedder(fetcher.embedder);
     const { vectors } = await fetcher.fetch(texts, { signal: options.signal });

@@ -2,6 +2,7 @@ import type { Embedder } from "../embed/embedder.js";
 import { checkEmbedderMatches, embedderSpaceId } from "../embed/embedder-identity.js";
 import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
 import type { Matrix } from "../util/matrix.js";
+import { isBlankText } from "../util/text-checks.js";
 import { type SaveResult, type StoreManifest, readStoreManifest, readStoreVectors, readStoreVectorsAsync, writeStoreFiles } from "./store-files.js";
 import { type Metadata, type StoreFilter, compileFilter } from "./store-filter.js";
 import { StoreError } from "./store-error.js";
@@ -267,6 +268,12 @@ export class VectorStore {
    */
   async search(query: ArrayLike<number> | string, k: number, options: SearchOptions = {}): Promise<SearchHit[]> {
     if (typeof query === "string") {
+      // An empty query has no meaning to search for; embedding it would fail later with a vague message.
+      if (isBlankText(query)) {
+        throw new StoreError("STORE_QUERY_EMPTY", `The query text is ${query === "" ? "empty" : "blank"}: there is nothing to search for.`, {
+          hint: "Give a text to search for, e.g. \"battery died\".",
+        });
+      }
       const fetcher = this.requireFetcher("Searching by text");
       const { vectors } = await fetcher.fetch([query], { signal: options.signal });
       return this.searchVector(vectors[0], k, options);
@@ -330,6 +337,13 @@ export class VectorStore {
   /** Releases unused capacity (copies the vectors once). */
   trimToSize(): void {
     if (this.buf.capacity > Math.max(1, this.size)) this.buf.resize(this.size, this.size);
+  }
+
+  /** Top-level metadata field names that at least one row has, sorted (to explain a filter that matches nothing). */
+  metadataFields(): string[] {
+    const fields = new Set<string>();
+    for (const m of this.metadata) if (m) for (const k of Object.keys(m)) fields.add(k);
+    return [...fields].sort();
   }
 
   info(): StoreInfo {

@@ -58,10 +58,13 @@ describe("sentivec predict", () => {
     expect(out[0]).toMatchObject({ text: "really amazing", label: expect.any(String), probability: expect.any(Number) });
   });
 
-  it("reads texts from stdin, one per line", () => {
+  it("reads texts from stdin, one per line; with --json a blank line gets an explicit null, not a label", () => {
     const r = runCli(["predict", "--model", model, "--json"], { input: "great phone\n\nbroke in a week\n" });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).map((p: { text: string }) => p.text)).toEqual(["great phone", "broke in a week"]);
+    const out = JSON.parse(r.stdout);
+    expect(out.map((p: { text: string }) => p.text)).toEqual(["great phone", "", "broke in a week"]);
+    expect(out[1]).toEqual({ text: "", label: null, probability: null, probabilities: null, reason: "blank text: nothing to classify" });
+    expect(out[2].label).toEqual(expect.any(String));
   });
 
   it("refuses an embedder other than the bundle's", () => {
@@ -111,6 +114,6 @@ describe("CLI errors are one line with a non-zero exit", () => {
   });
 
   it("invalid option value", () => {
-    expectOneLineError(runCli(["train", amazon, "--test-size", "1.5"]), /--test-size must be a number between/);
+    expectOneLineError(runCli(["train", amazon, "--test-size", "1.5"]), /--test-size must be a number from 0 \(inclusive\) to 1 \(exclusive\)/);
   });
 });

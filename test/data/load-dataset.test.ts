@@ -175,3 +175,58 @@ describe("bad input gets a clear error naming the place", () => {
     await fails(tmp.file("data.xlsx", "x"), {}, /Cannot tell the format from the extension ".xlsx"/, "DATA_FORMAT");
   });
 });
+
+describe("encodings, duplicate headers and empty files (issue 10 items 7, 8, 13)", () => {
+  const tmp = useTempDir();
+  const latin1 = Buffer.concat([Buffer.from("text,label\nCaf"), Buffer.from([0xe9]), Buffer.from(" was great,1\nawful,0\n")]);
+
+  it("a Latin-1 file stops at the bad byte with file:line instead of reading \"Caf�\"", async () => {
+    const file = tmp.file("latin1.csv", latin1);
+    await expect(loadDataset(file)).rejects.toThrow(/latin1\.csv:2: The file is not valid UTF-8: byte 0xE9 at column 4.*--encoding latin1/);
+  });
+
+  it("reads the same file as Latin-1 when told to", async () => {
+    const d = await loadDataset(tmp.file("latin1b.csv", latin1), { encoding: "latin1" });
+    expect(d.items.map((i) => i.text)).toEqual(["Café was great", "awful"]);
+  });
+
+  it("reads UTF-16 files with a byte-order mark", async () => {
+    const body = "text,label\nnaïve but great,1\nawful,0\n";
+    const le = tmp.file("u16le.csv", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(body, "utf16le")]));
+    const d = await loadDataset(le);
+    expect(d.items.map((i) => i.text)).toEqual(["naïve but great", "awful"]);
+  });
+
+  it("a duplicate column names both positions instead of reading the last one", async () => {
+    const file = tmp.file("dup.csv", "text,text,label\nfirst,second,1\nthird,fourth,0\n");
+    const err = await loadDataset(file).catch((e) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect(err.message).toBe('' + file + ':1: The header names column "text" twice (columns 1 and 2), so it is ambiguous which one to read. Rename or remove one of them.');
+  });
+
+  it("columns differing only in case are ambiguous for a default field", async () => {
+    const file = tmp.file("case.tsv", "Text\ttext\tlabel\na\tb\t1\nc\td\t0\n");
+    await expect(loadDataset(file)).rejects.toThrow(/Columns 1 \("Text"\) and 2 \("text"\) both match the text column "text"/);
+    const exact = await loadDataset(file, { textField: "text" });
+    expect(exact.items.map((i) => i.text)).toEqual(["b", "d"]);
+  });
+
+  it("a header-only file says it has no data rows", async () => {
+    await expect(loadDataset(tmp.file("hdr.csv", "text,label\n"))).rejects.toThrow(/hdr\.csv: The file has a header row \("text", "label"\) but no data rows/);
+  });
+
+  it("when every row is skipped as bad, says so instead of returning nothing", async () => {
+    const file = tmp.file("allbad.csv", "text,label\ngood,maybe\nbad,perhaps\n");
+    await expect(loadDataset(file, { skipBadRows: true })).rejects.toThrow(/No rows are left to use: of 2 rows read, 2 skipped as bad/);
+  });
+
+  it("a text of only invisible characters is blank", async () => {
+    const file = tmp.file("zw.csv", "text,label\n\u200b\u200b,1\nok,0\n");
+    await expect(loadDataset(file)).rejects.toThrow(/zw\.csv:2 \(field "text"\): The text is blank/);
+  });
+
+  it("a skipped row's reason leaves out the moot 'pass --skip-bad-rows' hint", async () => {
+    const d = await loadDataset(tmp.file("skip.csv", "text,label\ngood,1\nbad,0,extra\nfine,0\n"), { skipBadRows: true });
+    expect(d.stats.badRows[0].reason).toBe('Malformed row: expected 2 fields ("text", "label") but found 3.');
+  });
+});

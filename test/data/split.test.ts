@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { stratifiedKFold } from "../../src/data/stratified-k-fold.js";
 import { stratifiedSplit } from "../../src/data/stratified-split.js";
-import { DataError } from "../../src/errors.js";
+import { DataError, OptionsError } from "../../src/errors.js";
 
 const labels = [...Array(70).fill("pos"), ...Array(30).fill("neg")];
 
@@ -42,5 +42,27 @@ describe("stratifiedKFold", () => {
 
   it("refuses more folds than a class has rows", () => {
     expect(() => stratifiedKFold(["a", "a", "a", "b", "b"], { folds: 3 })).toThrow(/Class "b" has 2 examples, fewer than the 3 folds/);
+  });
+});
+
+describe("split options are checked, not read as something else (issue 10 item 11)", () => {
+  it("testSize NaN, negative or ≥ 1 is an OptionsError", () => {
+    for (const testSize of [Number.NaN, -0.5, 0, 1, 1.5, Number.POSITIVE_INFINITY]) {
+      expect(() => stratifiedSplit(labels, { testSize }), String(testSize)).toThrow(OptionsError);
+    }
+    expect(() => stratifiedSplit(labels, { testSize: -0.5 })).toThrow(/testSize must be a number from 0 \(exclusive\) to 1 \(exclusive\); got -0.5/);
+  });
+
+  it("a seed must be a whole number from 0 to 2^32 − 1 (NaN used to mean 0)", () => {
+    for (const seed of [Number.NaN, -1, 1.5, 2 ** 32]) expect(() => stratifiedSplit(labels, { seed }), String(seed)).toThrow(/seed must be a whole number from 0 to 4294967295/);
+    for (const seed of [Number.NaN, 2.5]) expect(() => stratifiedKFold(labels, { seed })).toThrow(OptionsError);
+  });
+
+  it("folds must be a whole number ≥ 2, and the message says 2", () => {
+    for (const folds of [0, 1, 2.5, Number.NaN]) expect(() => stratifiedKFold(labels, { folds }), String(folds)).toThrow(/folds must be a whole number ≥ 2/);
+  });
+
+  it("a class with one example cannot be cross-validated, and the hint does not suggest 1 fold", () => {
+    expect(() => stratifiedKFold(["a", "a", "a", "b"], { folds: 2 })).toThrow(/Class "b" has 1 example, fewer than the 2 folds.*at least 2 examples of each class/);
   });
 });

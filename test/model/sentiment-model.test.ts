@@ -140,6 +140,27 @@ describe("bundle and embedder errors", () => {
     expect(() => trained.model.predictVectors([[1, 2, 3]])).toThrow(ModelError);
   });
 
+  it("testSize and seed are checked: NaN or −0.5 no longer means \"no test split\" (issue 10 item 11)", async () => {
+    const items = dataset.items.slice(0, 40);
+    for (const testSize of [Number.NaN, -0.5, 1]) {
+      await expect(SentimentModel.train(items, { testSize }), String(testSize)).rejects.toThrow(/testSize must be a number from 0 \(inclusive: no test split\) to 1 \(exclusive\)/);
+    }
+    await expect(SentimentModel.train(items, { seed: Number.NaN })).rejects.toThrow(/seed must be a whole number from 0 to 4294967295; got NaN/);
+  });
+
+  it("an empty item list says there is nothing to train on (not \"all 0 items are unlabelled\")", async () => {
+    await expect(SentimentModel.train([])).rejects.toThrow(/nothing to train on: the dataset has no items/);
+  });
+
+  it("a blank text is refused by predict, naming its position, instead of getting a label (issue 10 item 10)", async () => {
+    for (const blank of ["", "   ", "\u200b\t"]) {
+      const err = await trained.model.predict(["great phone", blank]).catch((e) => e);
+      expect(err).toBeInstanceOf(ModelError);
+      expect(err.code).toBe("PREDICT_BLANK_TEXT");
+      expect(err.message).toMatch(/^Text 2 of 2 is (empty|blank): there is nothing to classify/);
+    }
+  });
+
   it("training data with one class is refused before anything is embedded", async () => {
     const oneClass = dataset.items.filter((i) => i.label === "positive").slice(0, 20);
     await expect(SentimentModel.train(oneClass)).rejects.toThrow(/needs examples of at least two labels; all 20 items are "positive"/);

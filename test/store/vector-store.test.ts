@@ -239,6 +239,27 @@ describe("VectorStore text", () => {
 });
 
 /** Letter counts: a deterministic stand-in embedder (a real one, not a mock of ours). */
+describe("text queries and filter fields (issue 10 items 10, 13)", () => {
+  it("an empty or blank text query says the query is empty, not that the embedder output is bad", async () => {
+    const store = new VectorStore({ embedderId: "fake@3", dimensions: 3, embedder: fakeEmbedder("fake@3", 3) });
+    store.add({ id: "a", vector: [1, 0, 0] });
+    for (const q of ["", "  \n"]) {
+      const err = await store.search(q, 1).catch((e) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect(err.code).toBe("STORE_QUERY_EMPTY");
+      expect(err.message).toMatch(/The query text is (empty|blank): there is nothing to search for/);
+    }
+  });
+
+  it("lists the metadata fields rows have", () => {
+    const store = new VectorStore({ embedderId: "fake@3", dimensions: 3 });
+    store.add({ id: "a", vector: [1, 0, 0], metadata: { source: "x", text: "t" } });
+    store.add({ id: "b", vector: [0, 1, 0], metadata: { line: 3 } });
+    store.add({ id: "c", vector: [0, 0, 1] });
+    expect(store.metadataFields()).toEqual(["line", "source", "text"]);
+  });
+});
+
 function fakeEmbedder(id: string, dimensions: number): Embedder {
   return {
     id,

@@ -11,7 +11,7 @@ export interface CliResult {
  * Runs the built `sentivec` binary (dist/cli/main.js, built by `npm test`'s pretest step) as a user
  * would, in a child process with its own stdin. Tests of the CLI go through this.
  */
-export function runCli(args: string[], options: { input?: string; cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function runCli(args: string[], options: { input?: string | Uint8Array; cwd?: string; env?: Record<string, string> } = {}): CliResult {
   const r = spawnSync(process.execPath, [join(process.cwd(), "dist", "cli", "main.js"), ...args], {
     cwd: options.cwd ?? process.cwd(),
     input: options.input ?? "",
