@@ -25,10 +25,11 @@ export function registerEvaluateCommand(program: Command): void {
   addEmbedderOptions(cmd, { defaultSpec: false });
   cmd.action(async (files: string[], o: EvaluateCliOptions) => {
     const quiet = o.json === true || o.quiet === true;
-    const model = await loadModelForCli(o.model, o);
     const dataset = await loadDataset(files, datasetOptionsFrom(o));
     status(formatLoadStats(dataset), quiet);
+    // A dataset with its own vectors sends nothing, so it needs no embedder (nor the right --base-url).
     const precomputed = dataset.items.every((i) => i.vector !== undefined);
+    const model = await loadModelForCli(o.model, o, { embedsText: !precomputed });
     const cached = precomputed ? undefined : fetcherFrom(o, model.textEmbedder());
     try {
       const report = await model.evaluate(dataset, { fetcher: cached?.fetcher });

@@ -9,9 +9,10 @@ import { type EmbedderCliOptions, embedderFrom } from "./embedder-options.js";
  * OpenAI models: the recorded model and dimensions, at --base-url or OpenAI's endpoint, with the key
  * from the environment), and --dimensions, if given, must agree with the bundle; with --embedder the
  * model checks it matches and refuses otherwise. Either way a wrong server is refused here, before any
- * text is sent.
+ * text is sent. With `embedsText: false` (evaluating a dataset that carries its own vectors) the
+ * bundle's embedder is not rebuilt for the CLI, so a custom server's model needs no --base-url then.
  */
-export async function loadModelForCli(dir: string, o: EmbedderCliOptions): Promise<SentimentModel> {
+export async function loadModelForCli(dir: string, o: EmbedderCliOptions, { embedsText = true } = {}): Promise<SentimentModel> {
   const explicit: Embedder | undefined = o.embedder ? embedderFrom(o) : undefined;
   return SentimentModel.load(dir, {
     embedder: explicit,
@@ -22,7 +23,7 @@ export async function loadModelForCli(dir: string, o: EmbedderCliOptions): Promi
         });
       }
       // The space without its server: the server check (and its message) is the model's, at load.
-      return id.startsWith("precomputed") ? undefined : embedderFrom({ ...o, dimensions: undefined }, embedderSpaceId(id));
+      return !embedsText || id.startsWith("precomputed") ? undefined : embedderFrom({ ...o, dimensions: undefined }, embedderSpaceId(id));
     },
   });
 }

@@ -160,6 +160,15 @@ describe("server identity", () => {
     c.close();
   });
 
+  it("evaluating A's bundle on a dataset that carries its own vectors needs no --base-url (nothing is sent)", () => {
+    const vectors = join(tmp.dir, "a-vectors.jsonl");
+    const made = runCli(["embed", data, ...openaiArgs, "--base-url", A.url, "--quiet", "--out", vectors], { env: env(cacheA) });
+    expect(made.code, made.stderr).toBe(0);
+    const r = runCli(["evaluate", "-m", modelA, vectors, "--vector-field", "embedding", "--json"], { env: env(cacheA) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).report.accuracy).toBeGreaterThanOrEqual(0);
+  });
+
   it("a cache filled from api.openai.com before servers were told apart is still served for api.openai.com", () => {
     // Rows under the plain id, as every earlier sentivec wrote them for OpenAI's endpoint.
     const cache = join(tmp.dir, "openai.sqlite");
