@@ -10,7 +10,7 @@ import { EmbeddingError, OptionsError } from "../errors.js";
  * first 8 hex digits of sha256 of the server's normalised base URL (scheme, host, port, path prefix).
  * Two servers can serve different vectors under one model name, so the server is part of the space:
  * it namespaces the cache and is recorded in bundles. Only the hash is ever kept, never the URL (which
- * may name a private host or carry credentials).
+ * may name a private host).
  *
  * OpenAI's own endpoint keeps the plain id ("openai:text-embedding-3-small@256"): that is the id every
  * cache row and bundle made for api.openai.com before servers were told apart already carries, so those
@@ -90,7 +90,7 @@ export function serverFingerprint(baseURL: string): string | undefined {
   return createHash("sha256").update(normalized).digest("hex").slice(0, 8);
 }
 
-/** "api.openai.com" or "server ~1a2b3c4d", for messages. */
+/** "OpenAI's own endpoint (api.openai.com)" or "the server with fingerprint ~1a2b3c4d", for messages. */
 export function describeServer(server: string | undefined): string {
   return server === undefined || server === OPENAI_SERVER ? "OpenAI's own endpoint (api.openai.com)" : `the server with fingerprint ~${server}`;
 }
