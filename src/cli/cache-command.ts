@@ -73,7 +73,7 @@ export function registerCacheCommand(program: Command): void {
       try {
         for (const row of c.export(o.embedder)) {
           if (closed) break;
-          if (!out.write(`${JSON.stringify(row)}\n`)) await Promise.race([once(out, "drain"), once(out, "error")]).catch(() => {});
+          if (!out.write(`${JSON.stringify(row)}\n`)) await drainedOrFailed(out);
         }
       } finally {
         out.off("error", onError);
@@ -84,4 +84,23 @@ export function registerCacheCommand(program: Command): void {
         }
       }
     });
+}
+
+/**
+ * Resolves when `out` drains, errors or closes, and removes all three listeners whichever comes
+ * first. (Racing once("drain") against once("error") left an error listener behind on every wait,
+ * so a long export printed MaxListenersExceededWarning.)
+ */
+function drainedOrFailed(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off("drain", done);
+      out.off("error", done);
+      out.off("close", done);
+      resolve();
+    };
+    out.on("drain", done);
+    out.on("error", done);
+    out.on("close", done);
+  });
 }

@@ -1,9 +1,9 @@
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_EMBEDDER_SPEC, createEmbedder } from "../embed/create-embedder.js";
 import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingCache } from "../embed/embedding-cache.js";
 import { EmbeddingFetcher, type EmbeddingFetcherOptions } from "../embed/embedding-fetcher.js";
-import { parseWholeNumber } from "./number-options.js";
+import { parseWholeNumber, strictNumber } from "./number-options.js";
 
 export const DEFAULT_CACHE_PATH = ".sentivec/cache.sqlite";
 
@@ -15,6 +15,9 @@ export interface EmbedderCliOptions {
   concurrency?: number;
   maxInputsPerRequest?: number;
   maxTokensPerRequest?: number;
+  rpm?: number;
+  tpm?: number;
+  retryBudget?: number;
 }
 
 /** --embedder and friends, for every command that embeds text. */
@@ -30,7 +33,19 @@ export function addEmbedderOptions(cmd: Command, { defaultSpec = true } = {}): C
     .option("--no-cache", "do not read or write the embedding cache")
     .option("--concurrency <n>", "embedding requests in flight at once", parseWholeNumber("--concurrency", 1), 4)
     .option("--max-inputs-per-request <n>", "send at most this many texts per request (default: the provider's limit, 2048 for OpenAI)", parseWholeNumber("--max-inputs-per-request", 1))
-    .option("--max-tokens-per-request <n>", "send at most this many tokens per request (default: the provider's limit, 300000 for OpenAI)", parseWholeNumber("--max-tokens-per-request", 1));
+    .option("--max-tokens-per-request <n>", "send at most this many tokens per request (default: the provider's limit, 300000 for OpenAI)", parseWholeNumber("--max-tokens-per-request", 1))
+    .option("--rpm <n>", "requests per minute to stay under, for servers that send no x-ratelimit headers", positiveNumber("--rpm"))
+    .option("--tpm <n>", "tokens per minute to stay under, for servers that send no x-ratelimit headers", positiveNumber("--tpm"))
+    .option("--retry-budget <seconds>", "longest a request may keep failing or waiting on rate limits before the run stops (default 300)", positiveNumber("--retry-budget"));
+}
+
+/** A commander parser for a positive decimal number (rates, seconds). */
+function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = strictNumber(value);
+    if (n === undefined || !(n > 0)) throw new InvalidArgumentError(`${name} must be a positive number.`);
+    return n;
+  };
 }
 
 export function embedderFrom(o: EmbedderCliOptions, spec = o.embedder ?? DEFAULT_EMBEDDER_SPEC): Embedder {
@@ -53,7 +68,14 @@ export function fetcherFrom(
   const useCache = o.cache !== false && !embedder.id.startsWith("local:");
   // A warning, not progress: shown even with --quiet, since paid-for vectors are not being kept.
   const cache = useCache ? new EmbeddingCache(cachePath(o), { onReadOnlyWrite: (m) => process.stderr.write(`Warning: ${m}\n`) }) : undefined;
-  const fetcher = new EmbeddingFetcher(embedder, { ...extra, cache, concurrency: o.concurrency });
+  const fetcher = new EmbeddingFetcher(embedder, {
+    ...extra,
+    cache,
+    concurrency: o.concurrency,
+    requestsPerMinute: o.rpm,
+    tokensPerMinute: o.tpm,
+    ...(o.retryBudget !== undefined ? { retry: { budgetMs: o.retryBudget * 1000 } } : {}),
+  });
   return { fetcher, close: () => cache?.close() };
 }
 

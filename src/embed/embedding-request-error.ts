@@ -9,18 +9,28 @@ export type EmbeddingFailureKind =
   | "http"
   /** No usable answer: refused/reset/dropped connection, DNS failure, timeout. */
   | "network"
+  /**
+   * Nothing answers at that address at all (connection refused, unknown host). Retried once a
+   * request of the run has succeeded (a restart), fatal before that (a wrong or dead --base-url).
+   */
+  | "unreachable"
   /** The server answered 2xx but the body was not what the protocol promises (bad JSON, wrong count). */
   | "bad-response"
   /** The caller's AbortSignal fired. */
-  | "aborted";
+  | "aborted"
+  /**
+   * The account is out of quota or its billing is not set up (OpenAI sends this as a 429 with code
+   * insufficient_quota): no retry can fix it, only the account's owner.
+   */
+  | "quota";
 
 export interface EmbeddingRequestErrorDetails {
   kind: EmbeddingFailureKind;
-  /** HTTP status when `kind` is "http". */
+  /** HTTP status when `kind` is "http" or "quota". */
   status?: number;
   /**
    * Response headers (lower-case names) that matter for retrying: retry-after, retry-after-ms,
-   * x-ratelimit-reset-requests, x-ratelimit-reset-tokens. Never request headers, so never the key.
+   * x-ratelimit-limit/remaining/reset-requests and -tokens. Never request headers, so never the key.
    */
   headers?: Record<string, string>;
 }

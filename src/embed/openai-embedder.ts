@@ -7,12 +7,32 @@ import { countTiktokens, truncateTiktokens, type TiktokenEncodingName } from "./
 
 export { OPENAI_BASE_URL };
 
-/** OpenAI's documented limits for /v1/embeddings. */
+/**
+ * OpenAI's documented limits for /v1/embeddings: at most 2048 inputs, 8192 tokens each ("the max
+ * input tokens for the model (8192 tokens for all embedding models)" in the API reference), 300,000
+ * tokens summed over a request.
+ */
 export const OPENAI_EMBEDDING_LIMITS: EmbedderLimits = {
   maxInputsPerRequest: 2048,
   maxTokensPerRequest: 300_000,
-  maxTokensPerInput: 8191,
+  maxTokensPerInput: 8192,
 };
+
+/** Response headers the fetcher's retry policy and rate limiter read (never request headers). */
+const RATE_HEADERS = [
+  "retry-after",
+  "retry-after-ms",
+  "x-ratelimit-limit-requests",
+  "x-ratelimit-limit-tokens",
+  "x-ratelimit-remaining-requests",
+  "x-ratelimit-remaining-tokens",
+  "x-ratelimit-reset-requests",
+  "x-ratelimit-reset-tokens",
+  "x-request-id",
+];
+
+/** OpenAI error codes that mean the account cannot pay, not that it is going too fast. */
+const QUOTA_CODES = new Set(["insufficient_quota", "billing_hard_limit_reached", "billing_not_active", "access_terminated"]);
 
 interface KnownModel {
   /** Native size, used when no `dimensions` is given. */
@@ -51,7 +71,8 @@ export interface OpenAIEmbedderOptions {
 export interface EmbedUsage {
   tokens: number;
 }
-export type EmbedResult = Float32Array[] & { usage?: EmbedUsage };
+/** Vectors, plus the usage and rate-limit headers (RATE_HEADERS) the server sent with them. */
+export type EmbedResult = Float32Array[] & { usage?: EmbedUsage; headers?: Record<string, string> };
 
 /**
  * Embeds through the official `openai` SDK. The SDK's own retries are switched off (maxRetries 0):
@@ -151,20 +172,27 @@ export class OpenAIEmbedder implements Embedder {
       });
     }
     let res: unknown;
+    let headers: Record<string, string>;
     try {
-      res = await this.#client.embeddings.create(
-        {
-          model: this.model,
-          input: texts,
-          encoding_format: this.encodingFormat,
-          ...(this.sendDimensions ? { dimensions: this.dimensions } : {}),
-        },
-        { signal },
-      );
+      const { data, response } = await this.#client.embeddings
+        .create(
+          {
+            model: this.model,
+            input: texts,
+            encoding_format: this.encodingFormat,
+            ...(this.sendDimensions ? { dimensions: this.dimensions } : {}),
+          },
+          { signal },
+        )
+        .withResponse();
+      res = data;
+      headers = pickHeaders(response.headers);
     } catch (e) {
       throw this.mapError(e, signal);
     }
-    return this.decodeResponse(res, texts.length);
+    const out = this.decodeResponse(res, texts.length);
+    out.headers = headers;
+    return out;
   }
 
   /** Checks the body against the protocol and decodes each vector into a Float32Array, in input order. */
@@ -213,33 +241,50 @@ export class OpenAIEmbedder implements Embedder {
       return new EmbeddingRequestError("EMBED_TIMEOUT", `${this.where()} did not answer in time.`, { kind: "network" });
     }
     if (e instanceof APIConnectionError) {
-      const cause = (e as { cause?: { message?: string; code?: string } }).cause;
-      const detail = cause?.code ?? cause?.message ?? e.message;
-      return new EmbeddingRequestError("EMBED_NETWORK", this.scrub(`${this.where()} could not be reached: ${detail}.`), { kind: "network" });
+      // The SDK says "Connection error.", fetch says "fetch failed": the real reason is further down.
+      const cause = networkCause(e);
+      const unreachable = cause.code !== undefined && UNREACHABLE.has(cause.code);
+      return new EmbeddingRequestError(
+        unreachable ? "EMBED_UNREACHABLE" : "EMBED_NETWORK",
+        this.scrub(`${this.where()} could not be reached: ${cause.text}.`),
+        { kind: unreachable ? "unreachable" : "network" },
+        unreachable ? { hint: "Check --base-url (or OPENAI_BASE_URL) and that the server is running." } : {},
+      );
     }
     if (e instanceof APIError && typeof e.status === "number") {
-      const headers: Record<string, string> = {};
-      for (const h of ["retry-after", "retry-after-ms", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens", "x-request-id"]) {
-        const v = e.headers?.get(h);
-        if (v != null) headers[h] = v;
-      }
+      const headers = pickHeaders(e.headers);
       const status = e.status;
+      const body = e.error as { message?: unknown; code?: unknown; type?: unknown } | undefined;
+      const code = typeof body?.code === "string" ? body.code : typeof body?.type === "string" ? body.type : undefined;
+      const text = errorText(e);
+      if (code !== undefined && QUOTA_CODES.has(code)) {
+        return new EmbeddingRequestError(
+          "EMBED_QUOTA",
+          this.scrub(`${this.where()} answered HTTP ${status} (${code}): ${text}`),
+          { kind: "quota", status, headers },
+          { hint: "This is the account's quota or billing, not a rate limit, so sentivec stopped at once: add credit or raise the spending limit at https://platform.openai.com/settings/organization/billing, then run again." },
+        );
+      }
       const hint =
         status === 401
           ? "Check OPENAI_API_KEY (or the apiKey option) for this server."
-          : status === 429
-            ? "Rate limited; lower --concurrency if this keeps happening."
-            : undefined;
-      const msg = (e.error as { message?: unknown } | undefined)?.message;
-      const text = typeof msg === "string" ? msg : e.message;
+          : status === 403
+            ? "Check that this key's project may use this model."
+            : status === 404
+              ? `Check the model name (--embedder openai:MODEL) and --base-url: the server has no embedding model "${this.model}" at ${this.baseURL}/embeddings.`
+              : status === 413
+                ? "The request body is larger than the server accepts: lower --max-tokens-per-request (or --max-inputs-per-request)."
+                : status === 429
+                  ? "Rate limited; lower --concurrency or set --rpm/--tpm if this keeps happening."
+                  : undefined;
       return new EmbeddingRequestError(`EMBED_HTTP_${status}`, this.scrub(`${this.where()} answered HTTP ${status}: ${text}`), { kind: "http", status, headers }, { hint });
     }
     if (e instanceof SyntaxError) {
       return new EmbeddingRequestError("EMBED_BAD_RESPONSE", `${this.where()} sent a malformed JSON body (${this.scrub(e.message)}).`, { kind: "bad-response" });
     }
     // fetch reports a connection cut while reading the body as a TypeError ("terminated").
-    const message = e instanceof Error ? e.message : String(e);
-    return new EmbeddingRequestError("EMBED_NETWORK", this.scrub(`${this.where()} failed: ${message}.`), { kind: "network" });
+    const cause = networkCause(e);
+    return new EmbeddingRequestError("EMBED_NETWORK", this.scrub(`${this.where()} failed: ${cause.text}.`), { kind: "network" });
   }
 
   /** Removes the key, and anything shaped like an OpenAI key, from text a user may see or log. */
@@ -248,6 +293,70 @@ export class OpenAIEmbedder implements Embedder {
     if (this.#apiKey.length >= 4) out = out.split(this.#apiKey).join("[redacted]");
     return out.replace(/\bsk-[A-Za-z0-9_\-*]{6,}/g, "sk-[redacted]");
   }
+}
+
+/** Connection failures that mean nothing answers at that address (not a dropped or reset connection). */
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+/**
+ * The most specific reason in an error's cause chain: the SDK's "Connection error." wraps fetch's
+ * "fetch failed", which wraps the system error ("connect ECONNREFUSED 127.0.0.1:6599") or undici's
+ * ("other side closed"). Returns that message, and the first error code seen on the way down.
+ */
+export function networkCause(e: unknown): { text: string; code?: string } {
+  let text = e instanceof Error ? e.message : String(e);
+  let code: string | undefined;
+  let cur: unknown = e;
+  for (let depth = 0; depth < 6 && cur instanceof Error; depth++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === "string" && code === undefined && !c.startsWith("UND_ERR") ) code = c;
+    if (cur.message && cur !== e) text = cur.message;
+    // AggregateError (happy eyeballs: one error per address tried): the first tells enough.
+    const next: unknown = (cur as { cause?: unknown }).cause ?? (cur instanceof AggregateError ? cur.errors[0] : undefined);
+    if (!(next instanceof Error)) break;
+    cur = next;
+  }
+  if (code !== undefined && !text.includes(code)) text = `${code}: ${text}`;
+  return { text: text.replace(/\.$/, ""), code };
+}
+
+/**
+ * The message of an HTTP error: OpenAI's `error.message` when the body is shaped like OpenAI's, else
+ * what the server did send ("Cannot POST /v1/embeddings" from a plain web server's HTML or text
+ * page), rather than the SDK's bare status text.
+ */
+function errorText(e: APIError): string {
+  const body = e.error as unknown;
+  const msg = (body as { message?: unknown } | undefined)?.message;
+  if (typeof msg === "string" && msg.trim()) return msg;
+  if (typeof body === "string" && body.trim()) return oneLine(body);
+  if (body && typeof body === "object") return oneLine(JSON.stringify(body));
+  // e.message is "<status> <text>" (the raw body when it was not JSON) or "<status> status code (no body)".
+  const raw = e.message.replace(/^\d{3}\s*/, "");
+  return oneLine(raw) || "no message";
+}
+
+/** HTML or a long text body as one short line: tags dropped, whitespace collapsed, cut at 200 chars. */
+function oneLine(text: string): string {
+  const t = text
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+  return t.length > 200 ? `${t.slice(0, 197)}...` : t;
+}
+
+/** The rate-limit and retry headers of a response, lower-case names. */
+function pickHeaders(h: Headers | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of RATE_HEADERS) {
+    const v = h?.get(name);
+    if (v != null) out[name] = v;
+  }
+  return out;
 }
 
 /** A base64 Float32 string or a JSON number array → Float32Array; undefined when it is neither. */

@@ -1,3 +1,4 @@
+import { OptionsError } from "../errors.js";
 import { EmbeddingRequestError } from "./embedding-request-error.js";
 
 export interface RetryPolicyOptions {
@@ -12,8 +13,26 @@ export interface RetryPolicyOptions {
    * longer is obeyed only up to this, then the try counts like any other.
    */
   maxServerDelayMs?: number;
+  /**
+   * Longest time one request may keep failing and waiting, in ms, from its first try to the start
+   * of its next one. Default 300,000 (5 minutes): OpenAI's per-minute limits refill within 60 s, so
+   * this rides out several full rate-limit windows and a short outage, yet a dead server or a
+   * per-day limit ends the run in minutes rather than hanging it for hours. Rate-limit waits count
+   * against it; they do not count as failed tries.
+   */
+  budgetMs?: number;
   /** Random source in [0, 1) for jitter; Math.random by default (tests may seed it). */
   random?: () => number;
+}
+
+export const DEFAULT_RETRY_BUDGET_MS = 300_000;
+
+/** Where one request stands in its retries (see RetryPolicy.decide). */
+export interface RetryState {
+  /** Failed tries that count against maxAttempts (a 429 rate limit does not count). Default: `attempt`. */
+  failures?: number;
+  /** ms since the request's first try. Default 0. */
+  elapsedMs?: number;
 }
 
 export interface RetryDecision {
@@ -22,6 +41,8 @@ export interface RetryDecision {
   delayMs: number;
   /** True when the delay came from the server's headers rather than our backoff. */
   fromServer: boolean;
+  /** Why not, when not retrying: not retryable, out of tries, or out of time. */
+  reason?: "fatal" | "attempts" | "budget";
 }
 
 /** HTTP statuses worth another try: timeout, conflict, rate limit, and every server-side error. */
@@ -53,10 +74,12 @@ export function parseResetDuration(value: string): number | undefined {
 
 /**
  * The wait the server asked for, in ms, or undefined when it gave none. Precedence follows the
- * OpenAI SDK: retry-after-ms (exact), then retry-after (seconds or an HTTP date); failing both, the
- * longer of the two x-ratelimit-reset-* values, since both budgets must have room again.
+ * OpenAI SDK: retry-after-ms (exact), then retry-after (seconds or an HTTP date); failing both, and
+ * only for a rate limit (`resets`), the longer of the two x-ratelimit-reset-* values, since both
+ * budgets must have room again. (Every OpenAI response carries the reset headers; on a 500 they say
+ * when the bucket is full again, not when to come back.)
  */
-export function serverRequestedDelay(headers: Record<string, string>, now = Date.now()): number | undefined {
+export function serverRequestedDelay(headers: Record<string, string>, now = Date.now(), { resets = true }: { resets?: boolean } = {}): number | undefined {
   const ms = headers["retry-after-ms"];
   if (ms !== undefined && ms.trim() !== "" && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
   const ra = headers["retry-after"];
@@ -65,10 +88,26 @@ export function serverRequestedDelay(headers: Record<string, string>, now = Date
     const at = Date.parse(ra);
     if (Number.isFinite(at)) return Math.max(0, at - now);
   }
-  const resets = ["x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"]
+  if (!resets) return undefined;
+  const values = ["x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"]
     .map((h) => (headers[h] === undefined ? undefined : parseResetDuration(headers[h])))
     .filter((x): x is number => x !== undefined);
-  return resets.length ? Math.max(...resets) : undefined;
+  return values.length ? Math.max(...values) : undefined;
+}
+
+/** A 429 that asks us to slow down (not a quota/billing one, which EmbeddingRequestError marks kind "quota"). */
+export function isRateLimit(error: unknown): boolean {
+  return error instanceof EmbeddingRequestError && error.kind === "http" && error.status === 429;
+}
+
+/**
+ * Whether a failure counts against maxAttempts. A 429, or any answer carrying a retry-after or
+ * x-ratelimit-reset hint, is the server telling us when to come back: that is waiting, bounded by
+ * the time budget, not a failed try.
+ */
+export function countsAsFailure(error: unknown): boolean {
+  if (isRateLimit(error)) return false;
+  return !(error instanceof EmbeddingRequestError && serverRequestedDelay(error.headers, Date.now(), { resets: false }) !== undefined);
 }
 
 /**
@@ -76,12 +115,18 @@ export function serverRequestedDelay(headers: Record<string, string>, now = Date
  * another try can fix are retried: 408/409/429/5xx, network errors and garbled 2xx bodies. Backoff is
  * exponential with jitter (so parallel requests that failed together do not come back together),
  * replaced by the server's own hint when it sends one.
+ *
+ * Two bounds: `maxAttempts` counts real failures (5xx, network, bad bodies); a 429 rate limit is the
+ * server saying "later", not "broken", so it never counts as a failed try. `budgetMs` bounds the
+ * time a request spends failing and waiting, whatever the cause, so a storm of 429s is waited out
+ * for as long as the budget allows and no longer.
  */
 export class RetryPolicy {
   readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
   private readonly maxServerDelayMs: number;
+  readonly budgetMs: number;
   private readonly random: () => number;
 
   constructor(options: RetryPolicyOptions = {}) {
@@ -89,27 +134,39 @@ export class RetryPolicy {
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 20_000;
     this.maxServerDelayMs = options.maxServerDelayMs ?? 120_000;
+    this.budgetMs = options.budgetMs ?? DEFAULT_RETRY_BUDGET_MS;
+    if (!(this.budgetMs >= 0)) throw new OptionsError("EMBED_RETRY_BUDGET", `Retry budget must be a non-negative number of ms, got ${options.budgetMs}.`);
     this.random = options.random ?? Math.random;
   }
 
   /** Is this error one a later try could fix? */
   isRetryable(error: unknown): boolean {
     if (!(error instanceof EmbeddingRequestError)) return false;
-    if (error.kind === "network" || error.kind === "bad-response") return true;
+    if (error.kind === "network" || error.kind === "unreachable" || error.kind === "bad-response") return true;
     return error.kind === "http" && error.status !== undefined && isRetryableStatus(error.status);
   }
 
-  /** `attempt` is the 1-based number of the try that just failed. */
-  decide(error: unknown, attempt: number): RetryDecision {
-    if (attempt >= this.maxAttempts || !this.isRetryable(error)) return { retry: false, delayMs: 0, fromServer: false };
-    const hinted = serverRequestedDelay((error as EmbeddingRequestError).headers);
+  /**
+   * `attempt` is the 1-based number of the try that just failed (it drives the backoff's growth);
+   * `state` says how many of those tries count as failures and how long the request has been at it.
+   */
+  decide(error: unknown, attempt: number, state: RetryState = {}): RetryDecision {
+    const failures = state.failures ?? attempt;
+    if (!this.isRetryable(error)) return { retry: false, delayMs: 0, fromServer: false, reason: "fatal" };
+    if (failures >= this.maxAttempts) return { retry: false, delayMs: 0, fromServer: false, reason: "attempts" };
+    let decision: RetryDecision;
+    const hinted = serverRequestedDelay((error as EmbeddingRequestError).headers, Date.now(), { resets: isRateLimit(error) });
     if (hinted !== undefined) {
       // A little jitter on top keeps N requests told "1s" from arriving in the same millisecond.
       const delay = Math.min(hinted, this.maxServerDelayMs);
-      return { retry: true, delayMs: delay + Math.floor(this.random() * Math.min(250, delay * 0.1)), fromServer: true };
+      decision = { retry: true, delayMs: delay + Math.floor(this.random() * Math.min(250, delay * 0.1)), fromServer: true };
+    } else {
+      // Exponential growth capped; the random factor in [0.5, 1) spreads retries yet keeps a floor.
+      const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
+      decision = { retry: true, delayMs: Math.round(exp * (0.5 + 0.5 * this.random())), fromServer: false };
     }
-    // Exponential growth capped; the random factor in [0.5, 1) spreads retries yet keeps a floor.
-    const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
-    return { retry: true, delayMs: Math.round(exp * (0.5 + 0.5 * this.random())), fromServer: false };
+    // Waiting past the budget only to give up then helps no one: give up now.
+    if ((state.elapsedMs ?? 0) + decision.delayMs > this.budgetMs) return { retry: false, delayMs: 0, fromServer: decision.fromServer, reason: "budget" };
+    return decision;
   }
 }

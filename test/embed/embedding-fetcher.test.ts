@@ -112,15 +112,15 @@ describe("EmbeddingFetcher against the OpenAI-compatible server", () => {
     const texts = ["short", "also short", long];
     const e = embedder();
     const tokens = e.countTokens(long);
-    await expect(new EmbeddingFetcher(e).fetch(texts)).rejects.toThrow(new RegExp(`index 2 has ${tokens} tokens.*8191`));
+    await expect(new EmbeddingFetcher(e).fetch(texts)).rejects.toThrow(new RegExp(`index 2 has ${tokens} tokens.*8192`));
     expect(server.log).toHaveLength(0);
     const cache = newCache();
     const f = new EmbeddingFetcher(e, { truncate: true, cache });
     const { vectors, usage } = await f.fetch(texts);
     expect(usage.truncated).toBe(1);
-    expect(server.log[0].tokens).toBeLessThanOrEqual(3 + 8191);
-    const cut = e.truncateToTokens(long, 8191);
-    expect(e.countTokens(cut)).toBe(8191);
+    expect(server.log[0].tokens).toBeLessThanOrEqual(3 + 8192);
+    const cut = e.truncateToTokens(long, 8192);
+    expect(e.countTokens(cut)).toBe(8192);
     expect(Array.from(vectors[2])).toEqual(Array.from(expectedVector(cut, DIMS)));
     // Rerun: truncated text found in the cache under the sha of what was sent.
     server.reset();
@@ -139,7 +139,7 @@ describe("EmbeddingFetcher against the OpenAI-compatible server", () => {
     expect(server.log).toHaveLength(1);
   });
 
-  it("gets OpenAI's 400s for over 300k tokens and over 8191 tokens per input when limits are ignored", async () => {
+  it("gets OpenAI's 400s for over 300k tokens and over 8192 tokens per input when limits are ignored", async () => {
     const loose = embedder({ limits: { maxTokensPerRequest: 10_000_000, maxTokensPerInput: 1_000_000 } });
     const chunk = Array.from({ length: 4000 }, (_, k) => ` w${k % 50}`).join("");
     const big = Array.from({ length: 40 }, (_, i) => `${i}${chunk}`); // ~320k tokens, each ~8k
@@ -148,7 +148,7 @@ describe("EmbeddingFetcher against the OpenAI-compatible server", () => {
     expect(e1.message).toMatch(/Requested \d+ tokens, max 300000 tokens per request/);
     const e2 = await new EmbeddingFetcher(loose, { retry: fastRetry }).fetch([chunk + chunk + chunk]).catch((e) => e);
     expect(e2.status).toBe(400);
-    expect(e2.message).toMatch(/maximum context length is 8191 tokens, however you requested \d+ tokens/);
+    expect(e2.message).toMatch(/maximum context length is 8192 tokens, however you requested \d+ tokens/);
     expect(server.log.map((l) => l.status)).toEqual([400, 400]);
   });
 
@@ -188,7 +188,7 @@ describe("EmbeddingFetcher against the OpenAI-compatible server", () => {
   });
 
   it("retries a 429 without headers using its own backoff", async () => {
-    server.inject({ status: 429 }, 2);
+    server.inject({ status: 429, rateHeaders: false }, 2);
     const delays: number[] = [];
     const { usage } = await new EmbeddingFetcher(embedder(), { retry: fastRetry, onRetry: (r) => delays.push(r.delayMs) }).fetch(["x"]);
     expect(usage).toMatchObject({ requests: 3, retries: 2 });
@@ -266,9 +266,12 @@ describe("EmbeddingFetcher against the OpenAI-compatible server", () => {
     const err = await f.fetch(texts, { signal: ac.signal }).catch((x) => x);
     expect(err).toBeInstanceOf(EmbeddingFetchError);
     expect(err.code).toBe("EMBED_ABORTED");
-    expect(err.cached).toBe(4);
-    expect(err.left).toBe(16);
-    expect(cache.stats().total).toBe(4);
+    // The 2 landed requests are cached; a response already on the wire when the abort came is paid
+    // for and may land too, but nothing new starts.
+    expect(err.cached).toBeGreaterThanOrEqual(4);
+    expect(err.cached).toBeLessThanOrEqual(6);
+    expect(err.left).toBe(20 - err.cached);
+    expect(cache.stats().total).toBe(err.cached);
     const sent = server.log.length;
     await new Promise((r) => setTimeout(r, 100));
     expect(server.log.length).toBe(sent); // nothing started after the abort

@@ -28,7 +28,7 @@ describe("OpenAIEmbedder", () => {
     expect(e("text-embedding-3-large").id).toBe("openai:text-embedding-3-large@3072");
     expect(e("text-embedding-ada-002").id).toBe("openai:text-embedding-ada-002@1536");
     expect(e("text-embedding-3-small", 256).id).toBe("openai:text-embedding-3-small@256");
-    expect(e("text-embedding-3-small").limits).toEqual({ maxInputsPerRequest: 2048, maxTokensPerRequest: 300_000, maxTokensPerInput: 8191 });
+    expect(e("text-embedding-3-small").limits).toEqual({ maxInputsPerRequest: 2048, maxTokensPerRequest: 300_000, maxTokensPerInput: 8192 });
   });
 
   it("refuses impossible sizes and unknown models without dimensions", () => {

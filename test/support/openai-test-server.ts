@@ -1,8 +1,19 @@
 /**
  * An OpenAI-compatible embeddings server for tests and benchmarks: a real HTTP server on 127.0.0.1
- * speaking POST /v1/embeddings the way api.openai.com does (float and base64 encodings, `dimensions`,
- * `usage`, the same 400/401/429 error bodies), with deterministic vectors derived from sha256 of each
- * text so tests can check order and identity, plus knobs for latency, rate limits and faults.
+ * speaking POST /v1/embeddings the way api.openai.com does, checked against OpenAI's OpenAPI
+ * description (github.com/openai/openai-openapi, CreateEmbeddingRequest/Response):
+ * - inputs: a string, an array of strings, an array of token ids or an array of token-id arrays
+ *   (at most 2048, none empty, 8192 tokens each, 300,000 per request); float and base64 encodings;
+ *   `dimensions` for text-embedding-3 models only; `user`; any other request field is a 400, as the
+ *   schema allows no additional properties;
+ * - 404 model_not_found for a model it does not serve (only embedding models are served);
+ * - OpenAI's error bodies ({error: {message, type, param, code}}) for 400/401/404/429;
+ * - x-ratelimit-limit/remaining/reset-requests and -tokens on every response, from a bucket that
+ *   refills continuously as OpenAI's does ("12ms" to get one request back at 5,000 RPM); a refused
+ *   request is not charged; a 429 says retry-after in whole seconds (and retry-after-ms only when a
+ *   test asks, since OpenAI does not always send it);
+ * - deterministic vectors derived from sha256 of each text, so tests can check order and identity;
+ * - knobs for latency, and faults a test injects (see Fault).
  *
  * Run standalone (prints {"url": ...} as its first stdout line, logs requests as JSONL):
  *   npx tsx test/support/openai-test-server.ts --latency 50 --api-key sk-test --log /tmp/requests.jsonl
@@ -12,12 +23,15 @@ import { appendFileSync, realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { countTiktokens } from "../../src/embed/tiktoken-encoding.js";
+import { countTiktokens, getTiktoken } from "../../src/embed/tiktoken-encoding.js";
 
 /** A scripted misbehaviour, consumed by the next request(s) that reach the handler. */
 export type Fault =
-  /** Answer with this status (and optional headers/body) instead of embedding. */
-  | { status: number; headers?: Record<string, string>; body?: unknown }
+  /**
+   * Answer with this status (and optional headers/body) instead of embedding. The x-ratelimit-*
+   * headers are sent as on every response unless `rateHeaders: false` (a server that sends none).
+   */
+  | { status: number; headers?: Record<string, string>; body?: unknown; rateHeaders?: false }
   /** Destroy the connection without answering. */
   | { drop: true }
   /** 200 with a truncated, unparsable JSON body. */
@@ -26,18 +40,28 @@ export type Fault =
   | { wrongCount: true }
   /** 200 with vectors of this size whatever was asked (a server that ignores `dimensions`). */
   | { wrongDimensions: number }
+  /** 200 with one value of the first vector NaN or ±Infinity (float encoding: ±1e999, which JSON reads as ±Infinity). */
+  | { nonFinite: "nan" | "inf" | "-inf" }
+  /** Headers and the first part of a 200 body, then the connection is destroyed. */
+  | { resetMidBody: true }
+  /** 429 insufficient_quota, as OpenAI answers an account out of credit. */
+  | { quota: true }
   /** A normal answer, this much later than the usual latency (one slow request). */
   | { delayMs: number };
 
 export interface RateLimitOptions {
-  /** Requests allowed per window. Default unlimited. */
+  /** Requests allowed per window (the bucket's size). Default 10,000 (OpenAI's top tier for embeddings). */
   requests?: number;
-  /** Tokens allowed per window. Default unlimited. */
+  /** Tokens allowed per window. Default 10,000,000. */
   tokens?: number;
-  /** Window length in ms (OpenAI's is a minute; tests use less). Default 60,000. */
+  /** Time for an empty bucket to refill, in ms (OpenAI's is a minute; tests use less). Default 60,000. */
   windowMs?: number;
-  /** Send retry-after-ms / x-ratelimit-* headers with 429s. Default true. */
+  /** Send x-ratelimit-* and retry-after headers. Default true (false: a server that sends none). */
   headers?: boolean;
+  /** Also send retry-after-ms with 429s. Default false. */
+  retryAfterMs?: boolean;
+  /** Start with empty buckets (an organisation that has just used its minute). Default false: full. */
+  startEmpty?: boolean;
 }
 
 export interface OpenAITestServerOptions {
@@ -46,8 +70,13 @@ export interface OpenAITestServerOptions {
   /** Time from a request's arrival to its answer, in ms (processing happens inside it). Default 0. */
   latencyMs?: number;
   rateLimit?: RateLimitOptions;
-  /** Vector size for models the server does not know, when the request gives no `dimensions`. Default 64. */
-  defaultDimensions?: number;
+  /**
+   * Embedding models served besides OpenAI's three, with their native size (a compatible server's
+   * own models, e.g. { "nomic-embed-text": 768 }); they accept `dimensions` up to that size.
+   */
+  models?: Record<string, number>;
+  /** Answer 413 to request bodies larger than this many bytes (a proxy's limit). Default: none. */
+  maxBodyBytes?: number;
   /** Append one JSON line per request to this file (for child-process tests). */
   logFile?: string;
   /** Port; default 0 (a free one). */
@@ -78,7 +107,9 @@ const KNOWN_DIMENSIONS: Record<string, number> = {
   "text-embedding-3-large": 3072,
   "text-embedding-ada-002": 1536,
 };
-const LIMITS = { inputs: 2048, tokensPerRequest: 300_000, tokensPerInput: 8191 };
+const LIMITS = { inputs: 2048, tokensPerRequest: 300_000, tokensPerInput: 8192 };
+/** The fields CreateEmbeddingRequest allows (additionalProperties: false). */
+const REQUEST_FIELDS = new Set(["input", "model", "encoding_format", "dimensions", "user"]);
 
 /**
  * The vector the server returns for `text` at `dimensions`: a unit vector from a xorshift128 stream
@@ -117,7 +148,7 @@ export class OpenAITestServer {
   private faults: Fault[] = [];
   private latencyMs: number;
   private readonly started = Date.now();
-  private window = { start: 0, requests: 0, tokens: 0 };
+  private bucket: { requests: number; tokens: number; at: number };
   private count = 0;
 
   private constructor(
@@ -125,6 +156,18 @@ export class OpenAITestServer {
     private readonly options: OpenAITestServerOptions,
   ) {
     this.latencyMs = options.latencyMs ?? 0;
+    this.bucket = this.fullBucket();
+  }
+
+  private limits(): { requests: number; tokens: number; windowMs: number } {
+    const rl = this.options.rateLimit ?? {};
+    return { requests: rl.requests ?? 10_000, tokens: rl.tokens ?? 10_000_000, windowMs: rl.windowMs ?? 60_000 };
+  }
+
+  private fullBucket(): { requests: number; tokens: number; at: number } {
+    const l = this.limits();
+    const empty = this.options.rateLimit?.startEmpty === true;
+    return { requests: empty ? 0 : l.requests, tokens: empty ? 0 : l.tokens, at: this.now() };
   }
 
   static async start(options: OpenAITestServerOptions = {}): Promise<OpenAITestServer> {
@@ -158,7 +201,7 @@ export class OpenAITestServer {
   reset(): void {
     this.log.length = 0;
     this.faults = [];
-    this.window = { start: 0, requests: 0, tokens: 0 };
+    this.bucket = this.fullBucket();
   }
 
   async close(): Promise<void> {
@@ -175,11 +218,18 @@ export class OpenAITestServer {
     const n = ++this.count;
     const entry: RequestLogEntry = { n, receivedAt, answeredAt: receivedAt, status: 0, inputs: 0, tokens: 0, shas: [], auth: "none" };
     let due = Date.now() + this.latencyMs;
-    const answer = async (status: number, body: unknown, headers: Record<string, string> = {}, raw?: string) => {
+    const sendRateHeaders = this.options.rateLimit?.headers ?? true;
+    const untilDue = async () => {
       const wait = due - Date.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    };
+    const answer = async (status: number, body: unknown, headers: Record<string, string> = {}, raw?: string, rateHeaders = sendRateHeaders) => {
+      await untilDue();
       const text = raw ?? JSON.stringify(body);
-      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+      const type = raw !== undefined && raw.startsWith("<") ? "text/html" : "application/json";
+      // As at OpenAI, every answer says where the budgets stand (after this request's charge).
+      const rate = rateHeaders ? this.rateHeaders() : {};
+      res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(text), "x-request-id": `req_${n}`, ...rate, ...headers });
       res.end(text);
       entry.status = status;
       this.record(entry);
@@ -188,10 +238,19 @@ export class OpenAITestServer {
       answer(status, { error: { message, type, param, code } }, headers);
 
     const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
+    let size = 0;
+    for await (const c of req) {
+      chunks.push(c as Buffer);
+      size += (c as Buffer).length;
+    }
 
     if (req.method !== "POST" || !/^\/v1\/embeddings\/?$/.test(req.url ?? "")) {
       return error(404, `Invalid URL (${req.method} ${req.url})`, "invalid_request_error", null);
+    }
+    if (this.options.maxBodyBytes !== undefined && size > this.options.maxBodyBytes) {
+      // What a proxy in front of the API (nginx here) answers: HTML, not OpenAI's JSON.
+      entry.fault = "too-large";
+      return answer(413, undefined, {}, "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", false);
     }
     const required = this.options.apiKey;
     if (required !== undefined) {
@@ -208,47 +267,55 @@ export class OpenAITestServer {
       }
     }
 
-    let body: { input?: unknown; model?: unknown; encoding_format?: unknown; dimensions?: unknown };
+    let body: Record<string, unknown>;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      if (!body || typeof body !== "object" || Array.isArray(body)) throw new Error("not an object");
     } catch {
-      return error(400, "We could not parse the JSON body of your request.", "invalid_request_error", null);
+      return error(400, "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)", "invalid_request_error", null);
     }
+    const unknown = Object.keys(body).find((k) => !REQUEST_FIELDS.has(k));
+    if (unknown !== undefined) return error(400, `Unrecognized request argument supplied: ${unknown}`, "invalid_request_error", null);
     const model = typeof body.model === "string" ? body.model : "";
     entry.model = model;
     if (!model) return error(400, "you must provide a model parameter", "invalid_request_error", null);
-    const input = typeof body.input === "string" ? [body.input] : body.input;
-    if (!Array.isArray(input) || input.some((x) => typeof x !== "string")) {
+    const native = KNOWN_DIMENSIONS[model] ?? this.options.models?.[model];
+    if (native === undefined) {
+      return error(404, `The model \`${model}\` does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found");
+    }
+    const inputs = readInputs(body.input);
+    if (!inputs) {
       return error(400, "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "invalid_request_error", null);
     }
-    const texts = input as string[];
-    entry.inputs = texts.length;
+    entry.inputs = inputs.length;
+    // A token-id input is embedded as the text it decodes to (so its vector equals the text's).
+    const texts = inputs.map((x) => (typeof x === "string" ? x : decodeTokens(x)));
     entry.shas = texts.map(sha256);
     const encoding = body.encoding_format === undefined ? "float" : body.encoding_format;
     entry.encoding = String(encoding);
     if (encoding !== "float" && encoding !== "base64") {
       return error(400, `Invalid value for 'encoding_format': '${String(encoding)}'. Supported values are: 'float' and 'base64'.`, "invalid_request_error", "invalid_value", "encoding_format");
     }
-    const native = KNOWN_DIMENSIONS[model];
-    let dims = native ?? this.options.defaultDimensions ?? 64;
+    let dims = native;
     if (body.dimensions !== undefined) {
       if (model === "text-embedding-ada-002") return error(400, "This model does not support specifying dimensions.", "invalid_request_error", null);
       const d = body.dimensions;
-      if (typeof d !== "number" || !Number.isInteger(d) || d < 1 || (native !== undefined && d > native)) {
-        return error(400, `Invalid value for 'dimensions' = ${String(d)}. Must be between 1 and ${native ?? "the model's size"}.`, "invalid_request_error", null, "dimensions");
+      if (typeof d !== "number" || !Number.isInteger(d) || d < 1 || d > native) {
+        return error(400, `Invalid value for 'dimensions' = ${String(d)}. Must be between 1 and ${native}.`, "invalid_request_error", null, "dimensions");
       }
       dims = d;
     }
     entry.dimensions = dims;
 
-    if (texts.length > LIMITS.inputs) {
-      return error(400, `Invalid 'input': array too long. Expected an array with maximum length ${LIMITS.inputs}, but got an array with length ${texts.length} instead.`, "invalid_request_error", "array_above_max_length", "input");
+    if (inputs.length > LIMITS.inputs) {
+      return error(400, `Invalid 'input': array too long. Expected an array with maximum length ${LIMITS.inputs}, but got an array with length ${inputs.length} instead.`, "invalid_request_error", "array_above_max_length", "input");
     }
     // Work in slices, yielding between them: one big request must not keep the event loop from
     // taking in (and starting the latency clock of) the requests that arrive meanwhile.
     const counts: number[] = [];
-    for (let i = 0; i < texts.length; i++) {
-      counts.push(this.tokensOf(texts[i]));
+    for (let i = 0; i < inputs.length; i++) {
+      const x = inputs[i];
+      counts.push(typeof x === "string" ? this.tokensOf(x) : x.length);
       if (i % 128 === 127) await yieldToLoop();
     }
     const tokens = counts.reduce((a, b) => a + b, 0);
@@ -260,9 +327,6 @@ export class OpenAITestServer {
     if (tokens > LIMITS.tokensPerRequest) {
       return error(400, `Requested ${tokens} tokens, max ${LIMITS.tokensPerRequest} tokens per request`, "max_tokens_per_request", "max_tokens_per_request");
     }
-    if (texts.length === 0 || texts.some((t) => t === "")) {
-      return error(400, "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "invalid_request_error", null);
-    }
 
     // Rate limits come after validation (as at OpenAI: a malformed request does not spend budget).
     const limited = this.checkRateLimit(tokens, model);
@@ -272,11 +336,12 @@ export class OpenAITestServer {
     }
 
     const fault = this.faults.shift();
+    let nonFinite: "nan" | "inf" | "-inf" | undefined;
+    let resetMidBody = false;
     if (fault) {
       if ("drop" in fault) {
         entry.fault = "drop";
-        const wait = due - Date.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        await untilDue();
         req.socket.destroy();
         entry.status = "dropped";
         this.record(entry);
@@ -286,10 +351,14 @@ export class OpenAITestServer {
         entry.fault = "malformed";
         return answer(200, undefined, {}, '{"object":"list","data":[{"object":"embedding","index":0,"embedding":[0.1,');
       }
+      if ("quota" in fault) {
+        entry.fault = "quota";
+        return error(429, "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.", "insufficient_quota", "insufficient_quota");
+      }
       if ("status" in fault) {
         entry.fault = `status-${fault.status}`;
         const b = fault.body ?? { error: { message: fault.status >= 500 ? "The server had an error while processing your request. Sorry about that!" : `Injected ${fault.status}`, type: "server_error", param: null, code: null } };
-        return answer(fault.status, b, fault.headers);
+        return answer(fault.status, b, fault.headers, undefined, fault.rateHeaders ?? sendRateHeaders);
       }
       if ("delayMs" in fault) {
         entry.fault = "slow";
@@ -297,6 +366,12 @@ export class OpenAITestServer {
       } else if ("wrongDimensions" in fault) {
         entry.fault = "wrong-dimensions";
         dims = fault.wrongDimensions;
+      } else if ("nonFinite" in fault) {
+        entry.fault = `non-finite-${fault.nonFinite}`;
+        nonFinite = fault.nonFinite;
+      } else if ("resetMidBody" in fault) {
+        entry.fault = "reset-mid-body";
+        resetMidBody = true;
       } else entry.fault = "wrong-count";
     }
 
@@ -304,9 +379,27 @@ export class OpenAITestServer {
     const data = [];
     for (let i = 0; i < n2; i++) {
       if (i % 256 === 255) await yieldToLoop();
-      data.push({ object: "embedding", index: i, embedding: this.embeddingOf(texts[i], dims, encoding) });
+      let e = this.embeddingOf(texts[i], dims, encoding);
+      if (i === 0 && nonFinite) e = poison(e, nonFinite);
+      data.push({ object: "embedding", index: i, embedding: e });
     }
-    return answer(200, { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } }, { "x-request-id": `req_${n}` });
+    let text = JSON.stringify({ object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+    // JSON has no NaN/Infinity; a float vector carries Infinity as a number too large for a double.
+    // NaN has no JSON form at all: a Python server's json.dumps writes the bare word, which no JSON
+    // parser accepts.
+    if (nonFinite && encoding === "float") text = text.replace(/"__(-?)inf__"/, "$11e999").replace('"__nan__"', "NaN");
+    if (resetMidBody) {
+      await untilDue();
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...this.rateHeaders() });
+      res.write(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+      // Let the first half reach the client, then cut the connection.
+      await new Promise((r) => setTimeout(r, 5));
+      req.socket.destroy();
+      entry.status = "dropped";
+      this.record(entry);
+      return;
+    }
+    return answer(200, undefined, {}, text);
   }
 
   // Memoised per text: the server's own CPU time (tiktoken is ~35 µs a text) would otherwise leak
@@ -338,43 +431,56 @@ export class OpenAITestServer {
     this.memo.set(key, value);
   }
 
-  /** Fixed-window budget per OpenAI's semantics: refused requests do not count against it. */
-  private checkRateLimit(tokens: number, model: string): { message: string; type: string; headers: Record<string, string> } | undefined {
-    const rl = this.options.rateLimit;
-    if (!rl || (rl.requests === undefined && rl.tokens === undefined)) return undefined;
-    const windowMs = rl.windowMs ?? 60_000;
+  /** The buckets refilled up to now (continuously, a full bucket's worth per window). */
+  private refill(): { requests: number; tokens: number; windowMs: number } {
+    const l = this.limits();
     const now = this.now();
-    const start = Math.floor(now / windowMs) * windowMs;
-    if (start !== this.window.start) this.window = { start, requests: 0, tokens: 0 };
-    const resetMs = start + windowMs - now;
-    const overRequests = rl.requests !== undefined && this.window.requests + 1 > rl.requests;
-    const overTokens = rl.tokens !== undefined && this.window.tokens + tokens > rl.tokens;
+    const dt = now - this.bucket.at;
+    if (dt > 0) {
+      this.bucket.requests = Math.min(l.requests, this.bucket.requests + (dt * l.requests) / l.windowMs);
+      this.bucket.tokens = Math.min(l.tokens, this.bucket.tokens + (dt * l.tokens) / l.windowMs);
+      this.bucket.at = now;
+    }
+    return l;
+  }
+
+  /** x-ratelimit-* as OpenAI sends them: limits, what is left, and the time until the bucket is full. */
+  private rateHeaders(): Record<string, string> {
+    const l = this.refill();
+    const b = this.bucket;
+    return {
+      "x-ratelimit-limit-requests": String(l.requests),
+      "x-ratelimit-limit-tokens": String(l.tokens),
+      "x-ratelimit-remaining-requests": String(Math.max(0, Math.floor(b.requests))),
+      "x-ratelimit-remaining-tokens": String(Math.max(0, Math.floor(b.tokens))),
+      "x-ratelimit-reset-requests": formatDuration(((l.requests - b.requests) * l.windowMs) / l.requests),
+      "x-ratelimit-reset-tokens": formatDuration(((l.tokens - b.tokens) * l.windowMs) / l.tokens),
+    };
+  }
+
+  /** Charges a request to the buckets, or refuses it (uncharged, as OpenAI does) when either lacks room. */
+  private checkRateLimit(tokens: number, model: string): { message: string; type: string; headers: Record<string, string> } | undefined {
+    const l = this.refill();
+    const b = this.bucket;
+    const overRequests = b.requests < 1;
+    const overTokens = b.tokens < tokens;
     if (!overRequests && !overTokens) {
-      this.window.requests++;
-      this.window.tokens += tokens;
+      b.requests -= 1;
+      b.tokens -= tokens;
       return undefined;
     }
+    // Time until this request would fit: the retry-after OpenAI sends, in whole seconds.
+    const waitMs = Math.max(overRequests ? ((1 - b.requests) * l.windowMs) / l.requests : 0, overTokens ? ((tokens - b.tokens) * l.windowMs) / l.tokens : 0);
     const headers: Record<string, string> = {};
-    if (rl.headers ?? true) {
-      const fmt = formatDuration(resetMs);
-      if (rl.requests !== undefined) {
-        headers["x-ratelimit-limit-requests"] = String(rl.requests);
-        headers["x-ratelimit-remaining-requests"] = String(Math.max(0, rl.requests - this.window.requests));
-        headers["x-ratelimit-reset-requests"] = fmt;
-      }
-      if (rl.tokens !== undefined) {
-        headers["x-ratelimit-limit-tokens"] = String(rl.tokens);
-        headers["x-ratelimit-remaining-tokens"] = String(Math.max(0, rl.tokens - this.window.tokens));
-        headers["x-ratelimit-reset-tokens"] = fmt;
-      }
-      headers["retry-after-ms"] = String(resetMs);
-      headers["retry-after"] = String(Math.ceil(resetMs / 1000));
+    if (this.options.rateLimit?.headers ?? true) {
+      headers["retry-after"] = String(Math.max(1, Math.ceil(waitMs / 1000)));
+      if (this.options.rateLimit?.retryAfterMs) headers["retry-after-ms"] = String(Math.ceil(waitMs));
     }
     const what = overRequests ? "requests per min (RPM)" : "tokens per min (TPM)";
-    const limit = overRequests ? rl.requests : rl.tokens;
-    const used = overRequests ? this.window.requests : this.window.tokens;
+    const limit = overRequests ? l.requests : l.tokens;
+    const used = overRequests ? l.requests - Math.floor(b.requests) : l.tokens - Math.floor(b.tokens);
     return {
-      message: `Rate limit reached for ${model} in organization org-test on ${what}: Limit ${limit}, Used ${used}, Requested ${overRequests ? 1 : tokens}. Please try again in ${formatDuration(resetMs)}. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+      message: `Rate limit reached for ${model} in organization org-test on ${what}: Limit ${limit}, Used ${used}, Requested ${overRequests ? 1 : tokens}. Please try again in ${formatDuration(waitMs)}. Visit https://platform.openai.com/account/rate-limits to learn more.`,
       type: overRequests ? "requests" : "tokens",
       headers,
     };
@@ -385,6 +491,38 @@ export class OpenAITestServer {
     this.log.push(entry);
     if (this.options.logFile) appendFileSync(this.options.logFile, `${JSON.stringify(entry)}\n`);
   }
+}
+
+/** The `input` field as a list of strings or token-id arrays, or undefined when the schema rejects it. */
+function readInputs(input: unknown): (string | number[])[] | undefined {
+  if (typeof input === "string") return input === "" ? undefined : [input];
+  if (!Array.isArray(input) || input.length === 0) return undefined;
+  const isTokens = (x: unknown) => Array.isArray(x) && x.length > 0 && x.every((t) => Number.isInteger(t) && t >= 0);
+  if (input.every((x) => typeof x === "number")) return isTokens(input) ? [input as number[]] : undefined;
+  if (input.every((x) => typeof x === "string")) return input.some((x) => x === "") ? undefined : (input as string[]);
+  if (input.every(isTokens)) return input as number[][];
+  return undefined;
+}
+
+function decodeTokens(ids: number[]): string {
+  try {
+    return getTiktoken("cl100k_base").decode(ids);
+  } catch {
+    return `tokens:${ids.join(",")}`;
+  }
+}
+
+/** An embedding with its first value replaced by NaN or ±Infinity, in its wire encoding. */
+function poison(e: string | number[], kind: "nan" | "inf" | "-inf"): string | number[] {
+  if (typeof e === "string") {
+    const v = new Float32Array(new Uint8Array(Buffer.from(e, "base64")).buffer);
+    v[0] = kind === "nan" ? Number.NaN : kind === "inf" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    return Buffer.from(v.buffer).toString("base64");
+  }
+  // Float JSON: a placeholder string replaced in the serialised body (see handle).
+  const out = e.slice() as unknown[];
+  out[0] = kind === "nan" ? "__nan__" : kind === "inf" ? "__inf__" : "__-inf__";
+  return out as number[];
 }
 
 function yieldToLoop(): Promise<void> {
@@ -403,7 +541,7 @@ export function formatDuration(ms: number): string {
   return h ? `${h}h${m}m${sec}s` : m ? `${m}m${sec}s` : `${sec}s`;
 }
 
-/** Standalone mode: `tsx test/support/openai-test-server.ts [--port N] [--latency MS] [--api-key K] [--log FILE] [--rpm N] [--tpm N] [--window-ms MS]`. */
+/** Standalone mode: `tsx test/support/openai-test-server.ts [--port N] [--latency MS] [--api-key K] [--log FILE] [--rpm N] [--tpm N] [--window-ms MS] [--start-empty] [--retry-after-ms] [--max-body-bytes N]`. */
 async function main(argv: string[]): Promise<void> {
   const arg = (name: string) => {
     const i = argv.indexOf(`--${name}`);
@@ -417,8 +555,8 @@ async function main(argv: string[]): Promise<void> {
     latencyMs: num("latency"),
     apiKey: arg("api-key") ?? process.env.TEST_SERVER_API_KEY,
     logFile: arg("log"),
-    defaultDimensions: num("default-dimensions"),
-    rateLimit: rpm !== undefined || tpm !== undefined ? { requests: rpm, tokens: tpm, windowMs: num("window-ms") } : undefined,
+    maxBodyBytes: num("max-body-bytes"),
+    rateLimit: { requests: rpm, tokens: tpm, windowMs: num("window-ms"), startEmpty: argv.includes("--start-empty"), retryAfterMs: argv.includes("--retry-after-ms") },
   });
   process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
   const stop = () => void server.close().then(() => process.exit(0));
