@@ -48,7 +48,12 @@ export function registerEmbedCommand(program: Command): void {
     const embedder = embedderFrom(o);
     const progress = progressReporter(quiet);
     const onRetry = (r: RetryEvent) =>
-      status(`Request ${r.request + 1} failed (${r.error.message.split(". ")[0]}); retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s.`, quiet);
+      status(
+        r.rateLimited
+          ? `Rate limited (${r.error.message.split(". ")[0]}); all requests paused ${(r.delayMs / 1000).toFixed(1)} s.`
+          : `Request ${r.request + 1} failed (${r.error.message.split(". ")[0]}); retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s.`,
+        quiet,
+      );
     const { fetcher, close } = fetcherFrom(o, embedder, { truncate: o.truncate === true, prices: o.pricePerMillion ?? o.price, onProgress: progress.onProgress, onRetry });
     const cache = o.cache !== false && !embedder.id.startsWith("local:") ? cachePath(o) : undefined;
     try {

@@ -262,7 +262,7 @@ export class OpenAIEmbedder implements Embedder {
           "EMBED_QUOTA",
           this.scrub(`${this.where()} answered HTTP ${status} (${code}): ${text}`),
           { kind: "quota", status, headers },
-          { hint: "This is the account's quota or billing, not a rate limit, so sentivec stopped at once: add credit or raise the spending limit at https://platform.openai.com/settings/organization/billing, then run again." },
+          { hint: "This is the account's quota or billing, not a rate limit, so sentivec stopped at once: check the plan and billing (add credit or raise the spending limit at https://platform.openai.com/settings/organization/billing); what was embedded is cached." },
         );
       }
       const hint =
@@ -339,7 +339,7 @@ function errorText(e: APIError): string {
 /** HTML or a long text body as one short line: tags dropped, whitespace collapsed, cut at 200 chars. */
 function oneLine(text: string): string {
   const t = text
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<(head|script|style)[\s\S]*?<\/\1>/gi, " ")
     .replace(/<[^>]*>/g, " ")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")

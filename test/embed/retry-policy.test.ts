@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EmbeddingRequestError } from "../../src/embed/embedding-request-error.js";
-import { parseResetDuration, RetryPolicy, serverRequestedDelay } from "../../src/embed/retry-policy.js";
+import { countsAsFailure, parseResetDuration, RetryPolicy, serverRequestedDelay } from "../../src/embed/retry-policy.js";
 
 const http = (status: number, headers: Record<string, string> = {}) => new EmbeddingRequestError(`EMBED_HTTP_${status}`, `HTTP ${status}`, { kind: "http", status, headers });
 
@@ -48,5 +48,31 @@ describe("RetryPolicy", () => {
     const p = new RetryPolicy({ random: () => 0, maxServerDelayMs: 5000 });
     expect(p.decide(http(429, { "retry-after-ms": "1234" }), 1)).toEqual({ retry: true, delayMs: 1234, fromServer: true });
     expect(p.decide(http(429, { "retry-after": "60" }), 1).delayMs).toBe(5000);
+  });
+});
+
+describe("RetryPolicy time budget (issue 9, defect 3)", () => {
+  it("defaults to 5 minutes and gives up when the next wait would pass the budget", () => {
+    expect(new RetryPolicy().budgetMs).toBe(300_000);
+    const p = new RetryPolicy({ baseDelayMs: 1000, random: () => 0.999, budgetMs: 5000 });
+    expect(p.decide(http(503), 1, { elapsedMs: 3000 })).toMatchObject({ retry: true, delayMs: 1000 });
+    expect(p.decide(http(503), 1, { elapsedMs: 4500 })).toMatchObject({ retry: false, reason: "budget" });
+  });
+
+  it("a 429, or any answer with retry-after, is waiting, not a failed try; reset headers alone are not a hint on a 500", () => {
+    expect(countsAsFailure(http(429))).toBe(false);
+    expect(countsAsFailure(http(503, { "retry-after": "2" }))).toBe(false);
+    expect(countsAsFailure(http(503, { "x-ratelimit-reset-requests": "20ms" }))).toBe(true);
+    expect(countsAsFailure(http(503))).toBe(true);
+    const p = new RetryPolicy({ maxAttempts: 2, random: () => 0 });
+    // 10 tries made, only 1 counted: retried.
+    expect(p.decide(http(429, { "retry-after": "1" }), 10, { failures: 1 })).toMatchObject({ retry: true, delayMs: 1000 });
+    expect(p.decide(http(500, { "x-ratelimit-reset-tokens": "6m0s" }), 1).delayMs).toBeLessThan(1000);
+    expect(p.decide(http(500), 2)).toMatchObject({ retry: false, reason: "attempts" });
+  });
+
+  it("never retries a quota error", () => {
+    const quota = new EmbeddingRequestError("EMBED_QUOTA", "q", { kind: "quota", status: 429 });
+    expect(new RetryPolicy().decide(quota, 1)).toMatchObject({ retry: false, reason: "fatal" });
   });
 });

@@ -47,7 +47,9 @@ export type Fault =
   /** 429 insufficient_quota, as OpenAI answers an account out of credit. */
   | { quota: true }
   /** A normal answer, this much later than the usual latency (one slow request). */
-  | { delayMs: number };
+  | { delayMs: number }
+  /** A normal answer (to let the first requests through before the faults queued after it). */
+  | { ok: true };
 
 export interface RateLimitOptions {
   /** Requests allowed per window (the bucket's size). Default 10,000 (OpenAI's top tier for embeddings). */
@@ -150,6 +152,8 @@ export class OpenAITestServer {
   private readonly started = Date.now();
   private bucket: { requests: number; tokens: number; at: number };
   private count = 0;
+  private stormUntil = 0;
+  private stormHeaders: Record<string, string> | undefined;
 
   private constructor(
     private readonly server: Server,
@@ -193,6 +197,15 @@ export class OpenAITestServer {
     for (let i = 0; i < times; i++) this.faults.push(fault);
   }
 
+  /**
+   * Answer 429 to every valid request for the next `ms` (a rate-limit storm), with retry-after in
+   * whole seconds and the x-ratelimit-* headers, or (`headers: false`) with no headers at all.
+   */
+  storm(ms: number, { headers = true, retryAfterSeconds = 1 }: { headers?: boolean; retryAfterSeconds?: number } = {}): void {
+    this.stormUntil = Date.now() + ms;
+    this.stormHeaders = headers ? { "retry-after": String(retryAfterSeconds) } : undefined;
+  }
+
   setLatency(ms: number): void {
     this.latencyMs = ms;
   }
@@ -201,6 +214,7 @@ export class OpenAITestServer {
   reset(): void {
     this.log.length = 0;
     this.faults = [];
+    this.stormUntil = 0;
     this.bucket = this.fullBucket();
   }
 
@@ -328,6 +342,11 @@ export class OpenAITestServer {
       return error(400, `Requested ${tokens} tokens, max ${LIMITS.tokensPerRequest} tokens per request`, "max_tokens_per_request", "max_tokens_per_request");
     }
 
+    if (Date.now() < this.stormUntil) {
+      entry.fault = "storm";
+      const h = this.stormHeaders;
+      return answer(429, { error: { message: `Rate limit reached for ${model} in organization org-test on requests per min (RPM). Please try again in 1s.`, type: "requests", param: null, code: "rate_limit_exceeded" } }, h ?? {}, undefined, h !== undefined && sendRateHeaders);
+    }
     // Rate limits come after validation (as at OpenAI: a malformed request does not spend budget).
     const limited = this.checkRateLimit(tokens, model);
     if (limited) {
@@ -360,7 +379,9 @@ export class OpenAITestServer {
         const b = fault.body ?? { error: { message: fault.status >= 500 ? "The server had an error while processing your request. Sorry about that!" : `Injected ${fault.status}`, type: "server_error", param: null, code: null } };
         return answer(fault.status, b, fault.headers, undefined, fault.rateHeaders ?? sendRateHeaders);
       }
-      if ("delayMs" in fault) {
+      if ("ok" in fault) {
+        // a normal answer
+      } else if ("delayMs" in fault) {
         entry.fault = "slow";
         due += fault.delayMs;
       } else if ("wrongDimensions" in fault) {
