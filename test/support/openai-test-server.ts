@@ -153,6 +153,8 @@ export class OpenAITestServer {
   private bucket: { requests: number; tokens: number; at: number };
   private count = 0;
   private stormUntil = 0;
+  /** A storm's length, started by the next request. */
+  private stormMs = 0;
   private stormHeaders: Record<string, string> | undefined;
 
   private constructor(
@@ -198,11 +200,12 @@ export class OpenAITestServer {
   }
 
   /**
-   * Answer 429 to every valid request for the next `ms` (a rate-limit storm), with retry-after in
-   * whole seconds and the x-ratelimit-* headers, or (`headers: false`) with no headers at all.
+   * Answer 429 to every valid request for `ms` from the next one's arrival (a rate-limit storm),
+   * with retry-after in whole seconds and the x-ratelimit-* headers, or (`headers: false`) with no
+   * headers at all.
    */
   storm(ms: number, { headers = true, retryAfterSeconds = 1 }: { headers?: boolean; retryAfterSeconds?: number } = {}): void {
-    this.stormUntil = Date.now() + ms;
+    this.stormMs = ms;
     this.stormHeaders = headers ? { "retry-after": String(retryAfterSeconds) } : undefined;
   }
 
@@ -215,6 +218,7 @@ export class OpenAITestServer {
     this.log.length = 0;
     this.faults = [];
     this.stormUntil = 0;
+    this.stormMs = 0;
     this.bucket = this.fullBucket();
   }
 
@@ -342,6 +346,10 @@ export class OpenAITestServer {
       return error(400, `Requested ${tokens} tokens, max ${LIMITS.tokensPerRequest} tokens per request`, "max_tokens_per_request", "max_tokens_per_request");
     }
 
+    if (this.stormMs > 0) {
+      this.stormUntil = Date.now() + this.stormMs;
+      this.stormMs = 0;
+    }
     if (Date.now() < this.stormUntil) {
       entry.fault = "storm";
       const h = this.stormHeaders;
