@@ -57,7 +57,9 @@ function cached(path: string): { count: number; nonFinite: number } {
   try {
     let count = 0;
     let nonFinite = 0;
-    for (const row of c.export(ID)) {
+    // Every row: the id carries the test server's fingerprint (openai:...@8~xxxxxxxx).
+    for (const row of c.export()) {
+      expect(row.id.startsWith(`${ID}~`)).toBe(true);
       count++;
       if (!row.vector.every((x) => Number.isFinite(x))) nonFinite++;
     }
