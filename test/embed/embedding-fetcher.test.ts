@@ -233,6 +233,10 @@ describe("EmbeddingFetcher against the OpenAI-compatible server", () => {
   });
 
   it("runs a sliding pool of N requests: a slow request does not hold back the rest", async () => {
+    // Warm up first: the server's first token count loads the tokenizer, blocking the shared event
+    // loop for a second or more, which would otherwise fall inside the slow request's window.
+    await new EmbeddingFetcher(embedder()).fetch(["warm-up"]);
+    server.reset();
     server.setLatency(30);
     server.inject({ delayMs: 400 }); // the first request to arrive is slow
     const e = embedder({ limits: { maxInputsPerRequest: 1 } });
