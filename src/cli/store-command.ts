@@ -177,7 +177,7 @@ export function registerStoreCommand(program: Command): void {
       console.log(`Rows       ${summary.rows} (${(summary.vectorBytes / 1e6).toFixed(1)} MB of vectors)`);
       const labels = Object.entries(summary.labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([l, n]) => `${l} ${n}`);
       if (summary.unlabeled > 0) labels.push(`unlabeled ${summary.unlabeled}`);
-      console.log(`Labels     ${labels.join(", ") || "none"}`);
+      console.log(`Labels     ${escapeControl(labels.join(", ")) || "none"}`);
     });
 }
 

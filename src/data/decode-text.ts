@@ -1,5 +1,5 @@
 import { isUtf8 } from "node:buffer";
-import { DataError } from "../errors.js";
+import { DataError, OptionsError } from "../errors.js";
 
 /**
  * Text encodings a dataset can be read in. "auto" (the default) follows a byte-order mark (UTF-8,
@@ -40,6 +40,9 @@ const NAMES: Record<Exclude<TextEncoding, "auto">, string> = { utf8: "UTF-8", la
  * name (or "stdin") used in messages. The BOM is removed.
  */
 export function decodeText(bytes: Uint8Array, source: string, encoding: TextEncoding = "auto"): string {
+  if (!(TEXT_ENCODINGS as readonly string[]).includes(encoding)) {
+    throw new OptionsError("DATA_ENCODING_NAME", `Unknown encoding ${JSON.stringify(encoding)}.`, { hint: `Use one of: ${TEXT_ENCODINGS.join(", ")}.` });
+  }
   const bom = BOMS.find((b) => b.bytes.every((x, i) => bytes[i] === x));
   if (bom && bom.encoding === "auto") {
     throw new DataError("DATA_ENCODING", `${subject(source)} is ${bom.label} text (by its byte-order mark), which sentivec does not read.`, {

@@ -1,4 +1,5 @@
 import { DataError } from "../errors.js";
+import { findDuplicateKey } from "./find-duplicate-key.js";
 import type { RawRecord, RawTable } from "./raw-record.js";
 
 /** A JSON file holding an array of objects (the seed's review.json / embeddings.json). */
@@ -11,6 +12,14 @@ export function readJsonArray(file: string, content: string): RawTable {
     throw new DataError("DATA_BAD_JSON", `Not valid JSON: ${(cause as Error).message}.`, {
       where: { file },
       hint: "Expected a JSON array of objects; for one object per line, name the file .jsonl.",
+    });
+  }
+  const dup = findDuplicateKey(content);
+  if (dup) {
+    const line = content.slice(0, dup.offset).split("\n").length;
+    throw new DataError("DATA_DUPLICATE_KEY", `A record names the key ${JSON.stringify(dup.key)} twice; JSON readers keep only the last one.`, {
+      where: { file, line },
+      hint: "Remove or rename one of them.",
     });
   }
   if (!Array.isArray(doc)) {
@@ -36,6 +45,11 @@ export function readJsonLines(file: string, content: string): RawTable {
       value = JSON.parse(line);
     } catch (cause) {
       records.push({ fields: {}, line: i + 1, problem: `invalid JSON: ${(cause as Error).message}` });
+      return;
+    }
+    const dup = isObject(value) ? findDuplicateKey(line) : undefined;
+    if (dup) {
+      records.push({ fields: {}, line: i + 1, problem: `the key ${JSON.stringify(dup.key)} appears twice (JSON keeps only the last)` });
       return;
     }
     records.push(isObject(value) ? { fields: value, line: i + 1 } : { fields: {}, line: i + 1, problem: `expected an object but found ${describe(value)}` });

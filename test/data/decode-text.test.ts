@@ -68,6 +68,10 @@ describe("decodeText", () => {
     expect(decodeText(bytes("text\n\u001b[31mred\u0007\n"), "a.csv")).toBe("text\n\u001b[31mred\u0007\n");
   });
 
+  it("refuses an encoding name it does not know (a library caller's typo must not mean UTF-8)", () => {
+    expect(() => decodeText(bytes("a"), "a.csv", "ebcdic" as never)).toThrow(/Unknown encoding "ebcdic"\. Use one of: auto, utf8, latin1, utf16le, utf16be/);
+  });
+
   it("says 'the input' for stdin and suggests iconv there (predict has no --encoding)", () => {
     expect(thrown(() => decodeText(bytes("ok\nbad ", [0xe9], "t\n"), "stdin")).message).toMatch(/^stdin:2: The input is not valid UTF-8.*iconv -f WINDOWS-1252/);
   });

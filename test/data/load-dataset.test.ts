@@ -230,3 +230,19 @@ describe("encodings, duplicate headers and empty files (issue 10 items 7, 8, 13)
     expect(d.stats.badRows[0].reason).toBe('Malformed row: expected 2 fields ("text", "label") but found 3.');
   });
 });
+
+describe("duplicate JSON keys (the JSON twin of item 8)", () => {
+  const tmp = useTempDir();
+
+  it("a JSON array record with a key twice stops with file:line instead of reading the last one", async () => {
+    const file = tmp.file("dup.json", '[\n  {"text": "good", "label": 1},\n  {"text": "first", "label": 0, "text": "second"}\n]\n');
+    await expect(loadDataset(file)).rejects.toThrow(/dup\.json:3: A record names the key "text" twice; JSON readers keep only the last one/);
+  });
+
+  it("a JSON Lines record with a key twice is a bad row (skippable)", async () => {
+    const file = tmp.file("dup.jsonl", '{"text": "good", "label": 1}\n{"label": 0, "label": 1, "text": "x"}\n{"text": "bad", "label": 0}\n');
+    await expect(loadDataset(file)).rejects.toThrow(/dup\.jsonl:2: Malformed row: the key "label" appears twice/);
+    const d = await loadDataset(file, { skipBadRows: true });
+    expect(d.items.map((i) => i.text)).toEqual(["good", "bad"]);
+  });
+});

@@ -104,6 +104,13 @@ describe("malformed files (items 8, 13)", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("a JSON record naming a key twice stops with file:line; no model written", () => {
+    const out = join(tmp.dir, "m-dupkey");
+    const r = train(tmp.file("dupkey.json", '[\n{"text": "good", "label": 1},\n{"text": "first", "label": 0, "text": "second"}\n]\n'), out);
+    expectOneLineError(r, /dupkey\.json:3: A record names the key "text" twice; JSON readers keep only the last one/, 1);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("columns differing only in case are ambiguous too", () => {
     const r = runCli(["cv", tmp.file("case.tsv", "Text\ttext\tlabel\na\tb\t1\nc\td\t0\n")]);
     expectOneLineError(r, /case\.tsv: Columns 1 \("Text"\) and 2 \("text"\) both match the text column "text".*--text-field/, 1);
