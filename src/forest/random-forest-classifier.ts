@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { BundleError } from "../errors.js";
-import { type Matrix, toMatrix } from "../util/matrix.js";
+import { checkRows, isMatrix, type Matrix, type RowList, toMatrix } from "../util/matrix.js";
 import { Random } from "../util/random.js";
 import type { Classifier, ForestOptions } from "./classifier.js";
 import { DecisionTree } from "./decision-tree.js";
@@ -45,8 +45,12 @@ export class RandomForestClassifier implements Classifier {
     return this.trees.length;
   }
 
+  /**
+   * Rows given as an array (Float32Array[] or number[][]) are read where they are, not copied into one
+   * matrix first: training a million 512-dimensional embeddings then needs them in memory once.
+   */
   fit(X: Matrix | ArrayLike<number>[], y: ArrayLike<number>): this {
-    const m = toMatrix(X, "training vectors");
+    const m = isMatrix(X) ? toMatrix(X, "training vectors") : checkRows(X, "training vectors");
     const { nClasses } = checkFitInput(m, y);
     const p = this.params;
     const { binner, codes, rowCodes } = FeatureBinner.fitTransform(m, { shared: this.nJobs > 1 });
@@ -143,14 +147,21 @@ export class RandomForestClassifier implements Classifier {
   }
 
   /** Accuracy of each training row predicted only by trees whose bootstrap left it out. */
-  private outOfBagAccuracy(m: Matrix, labels: Int32Array, seeds: Uint32Array): number {
+  private outOfBagAccuracy(m: Matrix | RowList, labels: Int32Array, seeds: Uint32Array): number {
     const K = this.nClasses;
     const votes = new Float64Array(m.rows * K);
     const counts = new Int32Array(m.rows);
     this.trees.forEach((tree, t) => {
       // Bootstrap draws come first from each tree's generator, so replaying them gives its sample.
       drawBootstrap(new Random(seeds[t]), m.rows, counts);
-      for (let i = 0; i < m.rows; i++) if (counts[i] === 0) tree.addProba(m.data, i * m.cols, votes, i * K);
+      for (let i = 0; i < m.rows; i++) {
+        if (counts[i] !== 0) continue;
+        if (isMatrix(m)) tree.addProba(m.data, i * m.cols, votes, i * K);
+        else {
+          const row = m.list[i];
+          tree.addProba(row instanceof Float32Array ? row : Float32Array.from(row), 0, votes, i * K);
+        }
+      }
     });
     let scored = 0;
     let correct = 0;

@@ -6,7 +6,7 @@ import type { ForestOptions } from "./classifier.js";
  * Checks shared by every engine before fitting: non-empty, one label per row, integer labels
  * 0..K-1, at least two classes. Returns the number of classes.
  */
-export function checkFitInput(X: Matrix, y: ArrayLike<number>): { nClasses: number } {
+export function checkFitInput(X: { rows: number; cols: number }, y: ArrayLike<number>): { nClasses: number } {
   if (X.rows === 0 || X.cols === 0) {
     throw new ModelError("FIT_EMPTY", `Cannot train on an empty matrix (${X.rows} rows × ${X.cols} columns).`, {
       hint: "Give at least one row per class.",

@@ -7,9 +7,8 @@ import { HashEmbedder } from "../embed/hash-embedder.js";
 import { type EvaluationReport, evaluatePredictions } from "../evaluate/evaluation-report.js";
 import type { ForestOptions } from "../forest/classifier.js";
 import { createClassifier } from "../forest/create-classifier.js";
-import { selectRows } from "../util/matrix.js";
 import { argmax } from "../util/argmax.js";
-import { embedItems } from "./embed-items.js";
+import { embedItems, pickRows } from "./embed-items.js";
 
 export interface CrossValidateOptions {
   /** Default 5. */
@@ -45,13 +44,13 @@ export async function crossValidate(dataset: Dataset, options: CrossValidateOpti
   const splits = stratifiedKFold(dataset.items.map((i) => i.label!), { folds: options.folds ?? 5, seed });
   const precomputed = dataset.items.every((i) => i.vector !== undefined);
   const fetcher = precomputed ? undefined : (options.fetcher ?? new EmbeddingFetcher(options.embedder ?? new HashEmbedder()));
-  const { X } = await embedItems(dataset.items, fetcher, options.signal);
+  const { rows } = await embedItems(dataset.items, fetcher, options.signal);
   const reports: EvaluationReport[] = [];
   const pooledTrue: number[] = [], pooledPred: number[] = [], pooledProba: Float64Array[] = [];
   splits.forEach(({ train, test }, f) => {
     options.signal?.throwIfAborted();
-    const forest = createClassifier({ seed, ...options.forest }).fit(selectRows(X, train), train.map((i) => y[i]));
-    const proba = forest.predictProba(selectRows(X, test));
+    const forest = createClassifier({ seed, ...options.forest }).fit(pickRows(rows, train), train.map((i) => y[i]));
+    const proba = forest.predictProba(pickRows(rows, test));
     const yTrue = test.map((i) => y[i]);
     const yPred = proba.map(argmax);
     const report = evaluatePredictions({ labels, yTrue, yPred, proba });

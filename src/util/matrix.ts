@@ -25,10 +25,27 @@ export function toMatrix(input: Matrix | ArrayLike<number>[], what = "input"): M
     checkFinite(input, what);
     return input;
   }
-  const rows = input.length;
-  if (rows === 0) return { rows: 0, cols: 0, data: new Float32Array(0) };
-  const cols = input[0].length;
+  const { rows, cols } = checkRows(input, what);
   const data = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) data.set(input[i], i * cols);
+  return { rows, cols, data };
+}
+
+/** Rows kept as they were given (no copy into one buffer), after the checks toMatrix makes. */
+export interface RowList {
+  readonly rows: number;
+  readonly cols: number;
+  readonly list: readonly ArrayLike<number>[];
+}
+
+/**
+ * Checks rows as toMatrix does (same length, finite values) without copying them: for data too big
+ * to hold twice, such as a million embeddings that already exist one array per row.
+ */
+export function checkRows(input: readonly ArrayLike<number>[], what = "input"): RowList {
+  const rows = input.length;
+  if (rows === 0) return { rows: 0, cols: 0, list: input };
+  const cols = input[0].length;
   for (let i = 0; i < rows; i++) {
     const row = input[i];
     if (!row || row.length !== cols) {
@@ -45,10 +62,9 @@ export function toMatrix(input: Matrix | ArrayLike<number>[], what = "input"): M
           hint: "Vectors must contain finite numbers only (no NaN or Infinity).",
         });
       }
-      data[i * cols + j] = v;
     }
   }
-  return { rows, cols, data };
+  return { rows, cols, list: input };
 }
 
 export function isMatrix(x: unknown): x is Matrix {
