@@ -51,3 +51,9 @@ export class EmbeddingError extends SentivecError {}
 export class ModelError extends SentivecError {}
 /** A saved model bundle (or serialized forest) is missing, corrupt, truncated or incompatible. */
 export class BundleError extends SentivecError {}
+/**
+ * The file system refused a read or write sentivec had to do: disk full, read-only, permission denied,
+ * a path that names a file where a folder is needed, a folder another process is writing... The
+ * message says which path, what the system said, and what is left as it was.
+ */
+export class FileSystemError extends SentivecError {}

@@ -4,7 +4,7 @@
  */
 export { VERSION } from "./version.js";
 export {
-  SentivecError, DataError, OptionsError, EmbeddingError, ModelError, BundleError, type ErrorWhere,
+  SentivecError, DataError, OptionsError, EmbeddingError, ModelError, BundleError, FileSystemError, type ErrorWhere,
 } from "./errors.js";
 export { type Matrix, toMatrix } from "./util/matrix.js";
 
@@ -60,4 +60,4 @@ export {
   SentimentModel, type TrainOptions, type TrainResult, type Prediction, type LoadModelOptions, type TrainProgress,
 } from "./model/sentiment-model.js";
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from "./model/cross-validate.js";
-export type { BundleManifest } from "./model/model-bundle.js";
+export type { BundleManifest, WriteBundleOptions } from "./model/model-bundle.js";

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { createWriteStream } from "node:fs";
-import { once } from "node:events";
 import { EmbeddingCache } from "../embed/embedding-cache.js";
+import { AtomicOutput } from "../util/atomic-output.js";
+import { fileSystemError } from "../util/fs-error.js";
+import { checkOutputFile } from "../util/output-path.js";
 import { printJson } from "./cli-output.js";
 import { cachePath, DEFAULT_CACHE_PATH } from "./embedder-options.js";
 
@@ -61,27 +62,13 @@ export function registerCacheCommand(program: Command): void {
     .option("--embedder <id>", "only this embedder id")
     .option("--out <file>", "write to this file instead of stdout")
     .action(async (o: CacheCliOptions) => {
+      if (o.out) checkOutputFile(o.out, "export", "--out");
       const c = new EmbeddingCache(cachePath(o), { readonly: true });
-      const out = o.out ? createWriteStream(o.out) : process.stdout;
-      // A reader that stops early (`| head`) closes the pipe: stop quietly rather than crash on EPIPE.
-      let closed = false;
-      const onError = (e: NodeJS.ErrnoException) => {
-        if (e.code === "EPIPE") closed = true;
-        else throw e;
-      };
-      out.on("error", onError);
       try {
-        for (const row of c.export(o.embedder)) {
-          if (closed) break;
-          if (!out.write(`${JSON.stringify(row)}\n`)) await drainedOrFailed(out);
-        }
+        if (o.out) await exportToFile(c.export(o.embedder), o.out);
+        else await exportToStdout(c.export(o.embedder));
       } finally {
-        out.off("error", onError);
         c.close();
-        if (o.out) {
-          out.end();
-          await once(out, "finish");
-        }
       }
     });
 }
@@ -103,4 +90,35 @@ function drainedOrFailed(out: NodeJS.WritableStream): Promise<void> {
     out.on("error", done);
     out.on("close", done);
   });
+}
+
+/** --out: written atomically, so a full disk or a kill leaves the previous file (if any), never half of one. */
+async function exportToFile(rows: Iterable<unknown>, file: string): Promise<void> {
+  let out: AtomicOutput | undefined;
+  try {
+    out = await AtomicOutput.open(file);
+    for (const row of rows) await out.write(`${JSON.stringify(row)}\n`);
+    await out.commit();
+  } catch (cause) {
+    await out?.abort();
+    throw fileSystemError(cause, { action: "write the export", path: file, unchanged: "The cache is unchanged." });
+  }
+}
+
+/** A reader that stops early (`| head`) closes the pipe: stop quietly rather than crash on EPIPE. */
+async function exportToStdout(rows: Iterable<unknown>): Promise<void> {
+  const out = process.stdout;
+  let closed = false;
+  const onError = (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") closed = true;
+  };
+  out.on("error", onError);
+  try {
+    for (const row of rows) {
+      if (closed) break;
+      if (!out.write(`${JSON.stringify(row)}\n`)) await drainedOrFailed(out);
+    }
+  } finally {
+    out.off("error", onError);
+  }
 }

@@ -1,11 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { SingleBar } from "cli-progress";
-import { createWriteStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { once } from "node:events";
 import { loadDataset } from "../data/load-dataset.js";
 import type { FetchProgress, RetryEvent } from "../embed/embedding-fetcher.js";
+import { AtomicOutput } from "../util/atomic-output.js";
+import { fileSystemError } from "../util/fs-error.js";
+import { checkOutputFile } from "../util/output-path.js";
 import { printJson, status } from "./cli-output.js";
 import { addDatasetOptions, type DatasetCliOptions, datasetOptionsFrom } from "./dataset-options.js";
 import { addEmbedderOptions, cachePath, type EmbedderCliOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
@@ -43,6 +44,8 @@ export function registerEmbedCommand(program: Command): void {
   addDatasetOptions(cmd);
   cmd.action(async (files: string[], o: EmbedCliOptions) => {
     const quiet = o.quiet === true || o.json === true;
+    // Before anything is paid for: an --out that cannot be written fails now, not after embedding.
+    if (o.out && !o.dryRun) checkOutputFile(o.out, "vectors file", "--out");
     const dataset = await loadDataset(files, datasetOptionsFrom(o, false));
     const texts = dataset.items.map((i) => i.text);
     const embedder = embedderFrom(o);
@@ -81,7 +84,7 @@ export function registerEmbedCommand(program: Command): void {
       const started = Date.now();
       const result = await fetcher.fetch(texts).finally(() => progress.stop());
       const seconds = (Date.now() - started) / 1000;
-      if (o.out) await writeVectors(o.out, dataset.items, result.vectors);
+      if (o.out) await writeVectors(o.out, dataset.items, result.vectors, cache !== undefined);
       const summary = { embedderId: embedder.id, ...result.usage, seconds, cache: cache ?? null, out: o.out ?? null };
       if (o.json) return printJson(summary);
       const u = result.usage;
@@ -132,13 +135,19 @@ function progressReporter(quiet: boolean): { onProgress: (p: FetchProgress) => v
   };
 }
 
-async function writeVectors(path: string, items: { text: string; label?: string }[], vectors: Float32Array[]): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const out = createWriteStream(path);
-  for (let i = 0; i < items.length; i++) {
-    const line = JSON.stringify({ text: items[i].text, label: items[i].label, embedding: Array.from(vectors[i]) });
-    if (!out.write(`${line}\n`)) await once(out, "drain");
+/** Writes the JSONL atomically: a full disk or a kill leaves the previous file (if any), never half of one. */
+async function writeVectors(path: string, items: { text: string; label?: string }[], vectors: Float32Array[], cached: boolean): Promise<void> {
+  const action = { action: "write the vectors", path, unchanged: cached ? "The embeddings are in the cache, so running it again costs nothing." : undefined };
+  let out: AtomicOutput | undefined;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    out = await AtomicOutput.open(path);
+    for (let i = 0; i < items.length; i++) {
+      await out.write(`${JSON.stringify({ text: items[i].text, label: items[i].label, embedding: Array.from(vectors[i]) })}\n`);
+    }
+    await out.commit();
+  } catch (cause) {
+    await out?.abort();
+    throw fileSystemError(cause, action);
   }
-  out.end();
-  await once(out, "finish");
 }

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from "commander";
-import { SentivecError } from "../errors.js";
+import { Command } from "commander";
 import { escapeControl } from "../util/escape-control.js";
 import { VERSION } from "../version.js";
 import { registerCacheCommand } from "./cache-command.js";
@@ -9,6 +8,7 @@ import { registerEmbedCommand } from "./embed-command.js";
 import { registerEvaluateCommand } from "./evaluate-command.js";
 import { registerPredictCommand } from "./predict-command.js";
 import { registerQuickstartCommand } from "./quickstart-command.js";
+import { isBrokenPipe, reportError } from "./report-error.js";
 import { registerStoreCommand } from "./store-command.js";
 import { registerTrainCommand } from "./train-command.js";
 
@@ -33,27 +33,29 @@ export function buildProgram(): Command {
 }
 
 /**
- * Runs the CLI. Failures end with exit code 1 and one line on stderr: "sentivec: <what>, <where>, <what to do>".
- * Unexpected errors (bugs) also print their stack so they can be reported.
+ * Runs the CLI. Failures end with exit code 1 and one line on stderr: "sentivec: <what>, <where>, <what to do>"
+ * (reportError holds the policy: "unexpected error" is only for bugs, and asks for a bug report).
  */
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander already printed its message (unknown option, missing argument...); help/version exit 0.
-      return error.exitCode;
-    }
-    if (error instanceof SentivecError) {
-      // Messages quote user data (labels, file names, texts): escape it so the line stays one inert line.
-      process.stderr.write(`sentivec: ${escapeControl(error.message)}\n`);
-      return 1;
-    }
-    process.stderr.write(`sentivec: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    return 1;
+    return reportError(error);
   }
 }
+
+// A reader that stops early (`sentivec ... --json | head`) closes stdout: end quietly, as Unix tools do.
+// Results go to stdout only after every save has finished, so nothing is cut short by leaving here.
+process.stdout.on("error", (error) => {
+  if (isBrokenPipe(error)) process.exit(process.exitCode ?? 0);
+  process.exitCode = reportError(error);
+});
+// Nowhere left to report a failing stderr: ignore it rather than crash.
+process.stderr.on("error", () => {});
+// Errors thrown outside the command's promise chain (a stream's error event, a timer) get the same policy.
+process.on("uncaughtException", (error) => process.exit(reportError(error)));
+process.on("unhandledRejection", (error) => process.exit(reportError(error)));
 
 main(process.argv).then((code) => {
   process.exitCode = code;

@@ -4,6 +4,7 @@ import { loadDataset } from "../data/load-dataset.js";
 import { HashEmbedder } from "../embed/hash-embedder.js";
 import { formatReport } from "../evaluate/format-report.js";
 import { SentimentModel } from "../model/sentiment-model.js";
+import { checkOutputDir } from "../util/output-path.js";
 import { printJson, status, trainProgress } from "./cli-output.js";
 import { formatLoadStats } from "./format-load-stats.js";
 
@@ -37,6 +38,7 @@ export function registerQuickstartCommand(program: Command): void {
     .action(async (o: QuickstartCliOptions) => {
       const quiet = o.json === true;
       const started = Date.now();
+      checkOutputDir(o.out, "model bundle", "--out");
       const uci = join(o.datasets, "uci-sentiment-labelled-sentences");
       const dataset = await loadDataset([join(uci, "amazon_cells_labelled.txt"), join(uci, "yelp_labelled.txt")]);
       status(formatLoadStats(dataset), quiet);

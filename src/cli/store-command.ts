@@ -5,11 +5,15 @@ import { loadDataset } from "../data/load-dataset.js";
 import { DEFAULT_EMBEDDER_SPEC } from "../embed/create-embedder.js";
 import type { Embedder } from "../embed/embedder.js";
 import { embedderSpaceId } from "../embed/embedder-identity.js";
+import type { Dataset } from "../data/labeled-text.js";
 import { OptionsError } from "../errors.js";
+import { StoreError } from "../store/store-error.js";
 import { MANIFEST_FILE, readStoreManifest } from "../store/store-files.js";
 import type { FilterMatch, FilterScalar, StoreFilter } from "../store/store-filter.js";
 import { type VectorRecord, VectorStore } from "../store/vector-store.js";
 import { escapeControl } from "../util/escape-control.js";
+import { lockDir } from "../util/dir-lock.js";
+import { checkOutputDir, ensureDir } from "../util/output-path.js";
 import { sha256Hex } from "../util/sha256.js";
 import { isBlankText } from "../util/text-checks.js";
 import { printJson, status } from "./cli-output.js";
@@ -45,54 +49,34 @@ export function registerStoreCommand(program: Command): void {
   addEmbedderOptions(add, { defaultSpec: false });
   add.action(async (files: string[], o: StoreCliOptions & DatasetCliOptions & { labels: boolean }) => {
     const quiet = o.json === true || o.quiet === true;
+    checkOutputDir(o.store, "vector store", "--store");
     const dataset = await loadDataset(files, datasetOptionsFrom(o, o.labels !== false));
     status(formatLoadStats(dataset), quiet);
-    const items = dataset.items;
-    const existing = existsSync(join(o.store, MANIFEST_FILE)) ? await VectorStore.load(o.store) : undefined;
-    const needEmbedding = items.filter((i) => i.vector === undefined);
-    // Which vector space: the store's own, else --embedder, else precomputed vectors, else the offline default.
-    let embedder: Embedder | undefined;
-    if (o.embedder) embedder = embedderFrom(o);
-    else if (existing && !existing.embedderId.startsWith("precomputed")) embedder = embedderFrom({ ...o, dimensions: undefined }, embedderSpaceId(existing.embedderId));
-    else if (!existing && needEmbedding.length > 0) embedder = embedderFrom(o, DEFAULT_EMBEDDER_SPEC);
-    const dims = existing?.dimensions ?? embedder?.dimensions ?? items[0]?.vector?.length;
-    const embedderId = existing?.embedderId ?? embedder?.id ?? `precomputed@${dims}`;
-    if (dims === undefined) throw new OptionsError("STORE_EMPTY_DATASET", "The dataset has no rows to add.", { where: { file: files[0] } });
-    const target = existing ?? new VectorStore({ embedderId, dimensions: dims });
-    if (needEmbedding.length > 0 && !embedder) {
-      throw new OptionsError("STORE_NO_EMBEDDER", `${needEmbedding.length} rows have no vector, and this store (${target.embedderId}) holds precomputed vectors only.`, {
-        hint: "Add datasets that carry vectors, or start a new store with --store DIR --embedder SPEC.",
-      });
-    }
-    const vectors = new Map<string, Float32Array>();
-    if (needEmbedding.length > 0) {
-      const { fetcher, close } = fetcherFrom(o, embedder!);
-      try {
-        target.useEmbedder(fetcher);
-        status(`Embedding ${needEmbedding.length} texts with ${embedder!.id}...`, quiet);
-        const got = await fetcher.fetch(needEmbedding.map((i) => i.text));
-        needEmbedding.forEach((item, k) => vectors.set(item.text, got.vectors[k]));
-      } finally {
-        close();
+    const rows = await embedRows(files, o, quiet, dataset);
+    // Read, add and save under the store's lock (only now is the folder created): a second `store add`
+    // waits, then adds to what this one saved. Embedding happened before, so the lock is held briefly.
+    ensureDir(o.store, "vector store");
+    const lock = await lockDir(o.store, { what: "vector store", onWait: () => status(`Waiting for another sentivec process that is writing ${o.store}...`, false) });
+    let target: VectorStore;
+    let added: number, updated: number, generation: number;
+    try {
+      const existing = existsSync(join(o.store, MANIFEST_FILE)) ? await VectorStore.load(o.store) : undefined;
+      if (existing && (existing.embedderId !== rows.embedderId || existing.dimensions !== rows.dimensions)) {
+        throw new StoreError("STORE_CHANGED", `While this run embedded its rows for ${rows.embedderId}, another process saved the store with ${existing.embedderId}.`, {
+          where: { file: o.store },
+          hint: "Run the command again; nothing was added.",
+        });
       }
+      target = existing ?? new VectorStore({ embedderId: rows.embedderId, dimensions: rows.dimensions });
+      target.reserve(target.size + rows.records.length);
+      ({ added, updated } = target.upsertMany(rows.records));
+      generation = target.save(o.store).generation;
+    } finally {
+      lock.release();
     }
-    const rows: VectorRecord[] = items.map((item) => ({
-      id: textId(item.text),
-      vector: item.vector ?? vectors.get(item.text)!,
-      label: item.label,
-      metadata: {
-        text: item.text,
-        source: basename(item.source.file),
-        ...(item.source.line !== undefined ? { line: item.source.line } : {}),
-        ...(item.source.record !== undefined ? { record: item.source.record } : {}),
-      },
-    }));
-    target.reserve(target.size + rows.length);
-    const { added, updated } = target.upsertMany(rows);
-    const saved = target.save(o.store);
     const { badRowsSkipped, duplicatesRemoved } = dataset.stats;
     const summary = {
-      store: o.store, embedderId: target.embedderId, dimensions: target.dimensions, added, updated, size: target.size, generation: saved.generation,
+      store: o.store, embedderId: target.embedderId, dimensions: target.dimensions, added, updated, size: target.size, generation,
       skippedBadRows: badRowsSkipped, duplicatesRemoved,
     };
     if (o.json) printJson(summary);
@@ -179,6 +163,61 @@ export function registerStoreCommand(program: Command): void {
       if (summary.unlabeled > 0) labels.push(`unlabeled ${summary.unlabeled}`);
       console.log(`Labels     ${escapeControl(labels.join(", ")) || "none"}`);
     });
+}
+
+/**
+ * The rows `store add` will upsert, embedded in the store's vector space. The store is only peeked at
+ * (its manifest names the space), not locked: embedding can take long, and the caller re-checks the
+ * space under the lock.
+ */
+async function embedRows(
+  files: string[],
+  o: StoreCliOptions & DatasetCliOptions & { labels: boolean },
+  quiet: boolean,
+  dataset: Dataset,
+): Promise<{ embedderId: string; dimensions: number; records: VectorRecord[] }> {
+  const items = dataset.items;
+  const existing = existsSync(join(o.store, MANIFEST_FILE)) ? readStoreManifest(o.store) : undefined;
+  const needEmbedding = items.filter((i) => i.vector === undefined);
+  // Which vector space: the store's own, else --embedder, else precomputed vectors, else the offline default.
+  let embedder: Embedder | undefined;
+  if (o.embedder) embedder = embedderFrom(o);
+  else if (existing && !existing.embedderId.startsWith("precomputed")) embedder = embedderFrom({ ...o, dimensions: undefined }, embedderSpaceId(existing.embedderId));
+  else if (!existing && needEmbedding.length > 0) embedder = embedderFrom(o, DEFAULT_EMBEDDER_SPEC);
+  const dims = existing?.dimensions ?? embedder?.dimensions ?? items[0]?.vector?.length;
+  const embedderId = existing?.embedderId ?? embedder?.id ?? `precomputed@${dims}`;
+  if (dims === undefined) throw new OptionsError("STORE_EMPTY_DATASET", "The dataset has no rows to add.", { where: { file: files[0] } });
+  // An empty store of that space: checks the embedder and each vector against it (useEmbedder, reserve/upsert).
+  const space = new VectorStore({ embedderId, dimensions: dims });
+  if (needEmbedding.length > 0 && !embedder) {
+    throw new OptionsError("STORE_NO_EMBEDDER", `${needEmbedding.length} rows have no vector, and this store (${space.embedderId}) holds precomputed vectors only.`, {
+      hint: "Add datasets that carry vectors, or start a new store with --store DIR --embedder SPEC.",
+    });
+  }
+  const vectors = new Map<string, Float32Array>();
+  if (needEmbedding.length > 0) {
+    const { fetcher, close } = fetcherFrom(o, embedder!);
+    try {
+      space.useEmbedder(fetcher);
+      status(`Embedding ${needEmbedding.length} texts with ${embedder!.id}...`, quiet);
+      const got = await fetcher.fetch(needEmbedding.map((i) => i.text));
+      needEmbedding.forEach((item, k) => vectors.set(item.text, got.vectors[k]));
+    } finally {
+      close();
+    }
+  }
+  const records: VectorRecord[] = items.map((item) => ({
+    id: textId(item.text),
+    vector: item.vector ?? vectors.get(item.text)!,
+    label: item.label,
+    metadata: {
+      text: item.text,
+      source: basename(item.source.file),
+      ...(item.source.line !== undefined ? { line: item.source.line } : {}),
+      ...(item.source.record !== undefined ? { record: item.source.record } : {}),
+    },
+  }));
+  return { embedderId, dimensions: dims, records };
 }
 
 /**

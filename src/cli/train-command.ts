@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { loadDataset } from "../data/load-dataset.js";
 import { formatReport } from "../evaluate/format-report.js";
 import { SentimentModel } from "../model/sentiment-model.js";
+import { checkOutputDir } from "../util/output-path.js";
 import { printJson, status, trainProgress } from "./cli-output.js";
 import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
 import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
@@ -35,6 +36,8 @@ export function registerTrainCommand(program: Command): void {
   addForestOptions(cmd);
   cmd.action(async (files: string[], o: TrainCliOptions) => {
     const quiet = o.json === true || o.quiet === true;
+    // Before training: an --out that names a file or a read-only place fails now, not after the work.
+    checkOutputDir(o.out, "model bundle", "--out");
     const dataset = await loadDataset(files, datasetOptionsFrom(o));
     status(formatLoadStats(dataset), quiet);
     const precomputed = dataset.items.every((i) => i.vector !== undefined);
@@ -51,7 +54,7 @@ export function registerTrainCommand(program: Command): void {
         onProgress: progress.onProgress,
       });
       progress.stop();
-      const manifest = await model.save(o.out);
+      const manifest = await model.save(o.out, { onWait: () => status(`Waiting for another sentivec process that is saving to ${o.out}...`, false) });
       if (o.json) {
         printJson({ model: o.out, embedder: manifest.embedder, labels: manifest.labels, dataset: { ...manifest.dataset, stats: dataset.stats }, training: manifest.training, report, usage });
         return;

@@ -15,7 +15,7 @@ import { KnnClassifier } from "../store/knn-classifier.js";
 import { type Matrix, toMatrix } from "../util/matrix.js";
 import { VERSION } from "../version.js";
 import { embedItems, pickRows } from "./embed-items.js";
-import { type BundleManifest, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, readBundle, writeBundle } from "./model-bundle.js";
+import { type BundleManifest, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, readBundle, type WriteBundleOptions, writeBundle } from "./model-bundle.js";
 import { argmax } from "../util/argmax.js";
 import { isBlankText } from "../util/text-checks.js";
 
@@ -86,7 +86,7 @@ export class SentimentModel {
     /** The embedder used for text predictions; undefined for models over precomputed vectors. */
     readonly embedder: Embedder | undefined,
     /** What the bundle records; filled on train and load. */
-    readonly manifest: Omit<BundleManifest, "forest"> & { forest: Partial<BundleManifest["forest"]> },
+    readonly manifest: Omit<BundleManifest, "forest" | "generation" | "checksum"> & Partial<Pick<BundleManifest, "generation" | "checksum">> & { forest: Partial<BundleManifest["forest"]> },
   ) {}
 
   /** Why the recorded embedder could not be rebuilt on load (e.g. no API key), reported by predict(). */
@@ -215,9 +215,9 @@ export class SentimentModel {
     return evaluatePredictions({ labels: this.labels, yTrue, yPred: proba.map(argmax), proba });
   }
 
-  /** Writes the bundle to `dir` (created if needed). */
-  async save(dir: string): Promise<BundleManifest> {
-    return writeBundle(dir, { ...this.manifest, forest: { engine: this.classifier.engine, params: { ...this.classifier.params } } }, this.classifier.serialize());
+  /** Writes the bundle to `dir` (created if needed), atomically and under the folder's lock (see writeBundle). */
+  async save(dir: string, options: WriteBundleOptions = {}): Promise<BundleManifest> {
+    return writeBundle(dir, { ...this.manifest, forest: { engine: this.classifier.engine, params: { ...this.classifier.params } } }, this.classifier.serialize(), options);
   }
 
   /** Reads and verifies a bundle; the embedder is rebuilt from its id unless one is given. */

@@ -2,6 +2,13 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { endianness } from "node:os";
 import * as path from "node:path";
+import { SentivecError } from "../errors.js";
+import { removeTempFiles, writeFileAtomicSync } from "../util/atomic-file.js";
+import { canonicalJson } from "../util/canonical-json.js";
+import { lockDirSync } from "../util/dir-lock.js";
+import { faultPoint } from "../util/fault-hooks.js";
+import { fileSystemError } from "../util/fs-error.js";
+import { ensureDir } from "../util/output-path.js";
 import type { Metadata } from "./store-filter.js";
 import { StoreError } from "./store-error.js";
 
@@ -12,13 +19,17 @@ import { StoreError } from "./store-error.js";
  *   vectors.<gen>.f32    count × dims raw little-endian float32, row-major (no header, no JSON numbers)
  *
  * A save writes `vectors.<gen+1>.f32` and then `manifest.json`, each to a temp file that is fsynced and
- * renamed into place, the manifest last. Until the manifest rename lands, manifest.json still names
- * the previous generation's vector file, which is untouched; so a crash at any point leaves the last
- * good pair loadable. Old generations are deleted only after the new manifest is in place.
+ * renamed into place, the manifest last (src/util/atomic-file.ts). Until the manifest rename lands,
+ * manifest.json still names the previous generation's vector file, which is untouched; so a crash at
+ * any point leaves the last good pair loadable. Old generations are deleted only after the new manifest
+ * is in place. A save holds the folder's lock (src/util/dir-lock.ts), and first removes the temp files
+ * of saves that were killed.
  */
 export const MANIFEST_FILE = "manifest.json";
 export const STORE_FORMAT = "sentivec-vector-store";
-export const STORE_FORMAT_VERSION = 1;
+/** 2 adds the manifest checksum; version 1 stores (no checksum) still load. */
+export const STORE_FORMAT_VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 
 const VECTOR_FILE = /^vectors\.(\d+)\.f32$/;
 /** Read/write in 64 MiB slices: big enough to stream at disk speed, small enough to hash while hot in cache. */
@@ -39,6 +50,8 @@ export interface StoreManifest {
   ids: string[];
   labels: (string | null)[];
   metadata: (Metadata | null)[];
+  /** sha256 of everything above but savedAt (see storeManifestChecksum): an edited label or id fails to load. */
+  checksum: string;
 }
 
 /** What a save writes: the rows, their vectors as one view of count × dims floats. */
@@ -65,19 +78,19 @@ export function writeStoreFiles(dir: string, snap: StoreSnapshot): SaveResult {
   if (snap.vectors.length !== count * snap.dimensions) {
     throw new StoreError("STORE_INTERNAL", `Snapshot has ${snap.vectors.length} floats for ${count} × ${snap.dimensions}.`);
   }
-  fs.mkdirSync(dir, { recursive: true });
-  const generation = nextGeneration(dir);
-  const vectorsName = `vectors.${generation}.f32`;
-  const vectorsPath = path.join(dir, vectorsName);
-  const manifestPath = path.join(dir, MANIFEST_FILE);
-  const tag = `.tmp-${process.pid}-${Date.now()}`;
-  const vectorsTmp = vectorsPath + tag;
-  const manifestTmp = manifestPath + tag;
+  ensureDir(dir, "vector store");
+  const lock = lockDirSync(dir, { what: "vector store" });
+  let vectorsPath: string | undefined;
+  let switched = false;
   try {
+    removeTempFiles(dir, /^(manifest\.json|vectors\.\d+\.f32)$/);
+    const generation = nextGeneration(dir);
+    const vectorsName = `vectors.${generation}.f32`;
+    vectorsPath = path.join(dir, vectorsName);
+    const manifestPath = path.join(dir, MANIFEST_FILE);
     const bytes = littleEndianBytes(snap.vectors);
-    const sha256 = writeFileDurably(vectorsTmp, bytes);
-    fs.renameSync(vectorsTmp, vectorsPath);
-    const manifest: StoreManifest = {
+    const sha256 = writeFileAtomicSync(vectorsPath, bytes, "vectors");
+    const unsigned: Omit<StoreManifest, "checksum"> = {
       format: STORE_FORMAT,
       formatVersion: STORE_FORMAT_VERSION,
       generation,
@@ -92,20 +105,42 @@ export function writeStoreFiles(dir: string, snap: StoreSnapshot): SaveResult {
       labels: snap.labels.map((l) => l ?? null),
       metadata: snap.metadata.map((m) => m ?? null),
     };
-    writeFileDurably(manifestTmp, Buffer.from(JSON.stringify(manifest)));
-    fs.renameSync(manifestTmp, manifestPath);
-    syncDir(dir);
+    const manifest: StoreManifest = { ...unsigned, checksum: storeManifestChecksum(unsigned) };
+    writeFileAtomicSync(manifestPath, JSON.stringify(manifest), "manifest");
+    switched = true;
+    faultPoint("store:switched", dir);
     removeOldGenerations(dir, generation);
     return { dir, manifestFile: manifestPath, vectorsFile: vectorsPath, generation, count, bytes: bytes.byteLength };
   } catch (cause) {
-    for (const tmp of [vectorsTmp, manifestTmp]) fs.rmSync(tmp, { force: true });
-    if (cause instanceof StoreError) throw cause;
+    // Not switched: manifest.json still names the previous vector file; the new one is of no use.
+    if (!switched && vectorsPath) fs.rmSync(vectorsPath, { force: true });
+    if (cause instanceof SentivecError) throw cause;
+    const fsError = fileSystemError(cause, { action: "save the vector store", path: dir, unchanged: "The previous save, if any, is intact." });
+    if (fsError !== cause) throw fsError;
     throw new StoreError("STORE_SAVE", `Could not save the vector store to ${dir}: ${(cause as Error).message}`, {
       where: { file: dir },
       hint: "Check the directory is writable and the disk has room; the previous save, if any, is intact.",
       cause,
     });
+  } finally {
+    lock.release();
   }
+}
+
+/**
+ * sha256 over what decides search and kNN results: the scalar fields (canonical JSON), then ids,
+ * labels and metadata as JSON. savedAt is left out; metadata objects keep their written key order
+ * (re-serialising a parsed manifest reproduces it), which keeps this to one JSON.stringify pass.
+ */
+export function storeManifestChecksum(m: Omit<StoreManifest, "checksum">): string {
+  const { ids, labels, metadata, savedAt: _savedAt, ...scalars } = m as StoreManifest;
+  delete (scalars as { checksum?: string }).checksum;
+  return createHash("sha256")
+    .update(canonicalJson(scalars))
+    .update(JSON.stringify(ids))
+    .update(JSON.stringify(labels))
+    .update(JSON.stringify(metadata))
+    .digest("hex");
 }
 
 /** Reads and checks manifest.json (no vectors). */
@@ -129,8 +164,8 @@ export function readStoreManifest(dir: string): StoreManifest {
     throw corrupt(file, `is not valid JSON (${(cause as Error).message}); it is truncated or corrupt`, cause);
   }
   if (typeof m !== "object" || m === null || m.format !== STORE_FORMAT) throw corrupt(file, "is not a sentivec vector store manifest");
-  if (m.formatVersion !== STORE_FORMAT_VERSION) {
-    throw new StoreError("STORE_VERSION", `Store format version ${m.formatVersion} is not one this sentivec reads (${STORE_FORMAT_VERSION}).`, {
+  if (!READABLE_VERSIONS.includes(m.formatVersion)) {
+    throw new StoreError("STORE_VERSION", `Store format version ${m.formatVersion} is not one this sentivec reads (${READABLE_VERSIONS.join(" and ")}).`, {
       where: { file },
       hint: "Upgrade sentivec, or rebuild the store.",
     });
@@ -145,6 +180,15 @@ export function readStoreManifest(dir: string): StoreManifest {
   for (const [key, arr] of [["ids", m.ids], ["labels", m.labels], ["metadata", m.metadata]] as const) {
     if (!Array.isArray(arr) || arr.length !== count) {
       throw corrupt(file, `has ${Array.isArray(arr) ? arr.length : "no"} ${key} for ${count} rows`);
+    }
+  }
+  if (m.formatVersion >= 2) {
+    if (typeof m.checksum !== "string") throw corrupt(file, "has no checksum");
+    if (storeManifestChecksum(m) !== m.checksum) {
+      throw new StoreError("STORE_MANIFEST_EDITED", "The store manifest was changed after it was saved: its ids, labels, metadata or settings no longer match its checksum (an edited label would silently change results).", {
+        where: { file },
+        hint: "Undo the edit, restore the store directory from a backup, or rebuild the store.",
+      });
     }
   }
   return m;
@@ -255,37 +299,6 @@ function checkHash(file: string, m: StoreManifest, sha: string): void {
   }
 }
 
-/** Writes bytes, fsyncs, returns the sha256 of what was written. */
-function writeFileDurably(file: string, bytes: Uint8Array): string {
-  const hash = createHash("sha256");
-  const fd = fs.openSync(file, "w");
-  try {
-    let done = 0;
-    while (done < bytes.byteLength) {
-      const n = fs.writeSync(fd, bytes, done, Math.min(CHUNK, bytes.byteLength - done));
-      hash.update(bytes.subarray(done, done + n));
-      done += n;
-    }
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest("hex");
-}
-
-/** Makes the renames themselves durable (POSIX); not supported on Windows, where it is skipped. */
-function syncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, "r");
-    fs.fsyncSync(fd);
-  } catch {
-    // best effort
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
 /** One past the highest generation the manifest or any vector file mentions, so no save overwrites a file in use. */
 function nextGeneration(dir: string): number {
   let max = 0;
@@ -303,9 +316,13 @@ function nextGeneration(dir: string): number {
 }
 
 function removeOldGenerations(dir: string, keep: number): void {
-  for (const name of fs.readdirSync(dir)) {
-    const g = VECTOR_FILE.exec(name);
-    if (g && Number(g[1]) < keep) fs.rmSync(path.join(dir, name), { force: true });
+  try {
+    for (const name of fs.readdirSync(dir)) {
+      const g = VECTOR_FILE.exec(name);
+      if (g && Number(g[1]) !== keep) fs.rmSync(path.join(dir, name), { force: true });
+    }
+  } catch {
+    // The new save is already in place; a leftover old vector file is removed by the next save.
   }
 }
 

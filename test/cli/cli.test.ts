@@ -18,7 +18,7 @@ beforeAll(() => {
 describe("sentivec train", () => {
   it("prints the evaluation and writes a bundle", () => {
     expect(existsSync(join(model, "model.json"))).toBe(true);
-    expect(existsSync(join(model, "forest.bin"))).toBe(true);
+    expect(existsSync(join(model, "forest.1.bin"))).toBe(true);
   });
 
   it("--json prints one JSON document with the report", () => {

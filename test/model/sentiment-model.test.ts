@@ -87,17 +87,17 @@ describe("bundle and embedder errors", () => {
 
   it("a truncated forest file", async () => {
     const dir = await copy("truncated", (d) => {
-      const f = join(d, "forest.bin");
+      const f = join(d, "forest.1.bin");
       writeFileSync(f, readFileSync(f).subarray(0, 100));
     });
     const err = await SentimentModel.load(dir).catch((e) => e);
     expect(err).toBeInstanceOf(BundleError);
-    expect(err.message).toMatch(/forest\.bin: The forest file has 100 bytes but the manifest says \d+ \(truncated/);
+    expect(err.message).toMatch(/forest\.1\.bin: The forest file has 100 bytes but the manifest says \d+ \(truncated/);
   });
 
   it("a corrupt forest file of the right size", async () => {
     const dir = await copy("corrupt", (d) => {
-      const f = join(d, "forest.bin");
+      const f = join(d, "forest.1.bin");
       const b = readFileSync(f);
       b[b.length >> 1] ^= 0xff;
       writeFileSync(f, b);

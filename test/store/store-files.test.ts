@@ -41,7 +41,7 @@ describe("save / load", () => {
     store.remove("doc-3");
     const res = store.save(dir);
     expect(res.generation).toBe(1);
-    expect(fs.readdirSync(dir).sort()).toEqual(["manifest.json", "vectors.1.f32"]);
+    expect(fs.readdirSync(dir).sort()).toEqual([".sentivec.lock", "manifest.json", "vectors.1.f32"]);
     expect(fs.statSync(path.join(dir, "vectors.1.f32")).size).toBe(199 * 24 * 4);
     const loaded = VectorStore.loadSync(dir);
     expectSameStore(store, loaded);
@@ -71,7 +71,7 @@ describe("save / load", () => {
     store.add({ id: "new", vector: randomVectors(1, 24, 5)[0], label: "positive" });
     const res = store.save(dir);
     expect(res.generation).toBe(2);
-    expect(fs.readdirSync(dir).sort()).toEqual(["manifest.json", "vectors.2.f32"]);
+    expect(fs.readdirSync(dir).sort()).toEqual([".sentivec.lock", "manifest.json", "vectors.2.f32"]);
     expect(VectorStore.loadSync(dir).has("new")).toBe(true);
   });
 
