@@ -98,6 +98,6 @@ describe("tree-building threads", () => {
     const r = runCli(["train", amazon, "--out", limited, "--trees", "5", "--quiet", "--jobs", "3"], { env: { SENTIVEC_TEST_TREE_WORKER_FAULT: "nostart" } });
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(readFileSync(join(limited, "forest.bin")).equals(readFileSync(join(one, "forest.bin")))).toBe(true);
+    expect(readFileSync(join(limited, "forest.1.bin")).equals(readFileSync(join(one, "forest.1.bin")))).toBe(true);
   });
 });
