@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { ForestOptions } from "../forest/classifier.js";
+import { parseWholeNumber } from "./number-options.js";
 
 export interface ForestCliOptions {
   engine?: ForestOptions["engine"];
@@ -13,12 +14,9 @@ export interface ForestCliOptions {
   jobs?: number;
 }
 
-export function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number ≥ 1.`);
-    return n;
-  };
+/** A whole number ≥ 1, written in decimal digits ("1e2", "0x10" and " 5" are refused, as for every number option). */
+export function positiveInt(name: string): (value: string) => number {
+  return parseWholeNumber(name, 1);
 }
 
 /** Hyperparameters of the forest, for commands that train. */

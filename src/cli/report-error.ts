@@ -1,4 +1,4 @@
-import { CommanderError } from "commander";
+import { CommanderError, InvalidArgumentError } from "commander";
 import { SentivecError } from "../errors.js";
 import { escapeControl } from "../util/escape-control.js";
 import { fileSystemError, isErrnoError } from "../util/fs-error.js";
@@ -15,6 +15,13 @@ export const BUG_REPORT = "This is a bug in sentivec: please report it on the se
  * - anything else is a bug: "unexpected error", the stack, and where to report it.
  */
 export function reportError(error: unknown, write: (text: string) => void = (t) => process.stderr.write(t)): number {
+  // Commander prints the errors it meets while parsing, then throws a plain CommanderError. An
+  // InvalidArgumentError reaching here was thrown by a parser called from a command's action, which
+  // commander never saw: print it, or the command fails without a word.
+  if (error instanceof InvalidArgumentError) {
+    write(`sentivec: ${escapeControl(error.message)}\n`);
+    return error.exitCode;
+  }
   if (error instanceof CommanderError) return error.exitCode;
   if (isErrnoError(error) && !(error instanceof SentivecError)) {
     const e = error as NodeJS.ErrnoException;

@@ -1,4 +1,4 @@
-import { CommanderError } from "commander";
+import { CommanderError, InvalidArgumentError } from "commander";
 import { describe, expect, it } from "vitest";
 import { BUG_REPORT, reportError } from "../../src/cli/report-error.js";
 import { DataError } from "../../src/errors.js";
@@ -32,5 +32,9 @@ describe("the CLI's error policy (reportError)", () => {
 
   it("commander's errors keep their exit code and print nothing more", () => {
     expect(report(new CommanderError(0, "commander.helpDisplayed", "(outputHelp)"))).toEqual({ code: 0, text: "" });
+  });
+
+  it("an invalid value found inside a command's action (commander never printed it) is printed, not swallowed", () => {
+    expect(report(new InvalidArgumentError("--trees must be a whole number ≥ 1."))).toEqual({ code: 1, text: "sentivec: --trees must be a whole number ≥ 1.\n" });
   });
 });

@@ -70,6 +70,13 @@ describe("other forest options", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("--trees 1e2 (not plain decimal digits): one line, no model written", () => {
+    const out = join(tmp.dir, "trees-exp");
+    const r = runCli(["train", amazon, "--out", out, "--trees", "1e2"]);
+    expectOneLineError(r, /--trees must be a whole number ≥ 1/, 1);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("--jobs 0: one line, no model written", () => {
     const out = join(tmp.dir, "jobs-zero");
     const r = train(out, "--jobs", "0");
