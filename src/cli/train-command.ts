@@ -2,7 +2,9 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { loadDataset } from "../data/load-dataset.js";
 import { formatReport } from "../evaluate/format-report.js";
+import { BUNDLE_FORMAT } from "../model/model-bundle.js";
 import { SentimentModel } from "../model/sentiment-model.js";
+import { refuseForeignJson } from "../util/foreign-file.js";
 import { checkOutputDir } from "../util/output-path.js";
 import { printJson, status, trainProgress } from "./cli-output.js";
 import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
@@ -38,6 +40,7 @@ export function registerTrainCommand(program: Command): void {
     const quiet = o.json === true || o.quiet === true;
     // Before training: an --out that names a file or a read-only place fails now, not after the work.
     checkOutputDir(o.out, "model bundle", "--out");
+    refuseForeignJson(join(o.out, "model.json"), BUNDLE_FORMAT, "model bundle");
     const dataset = await loadDataset(files, datasetOptionsFrom(o));
     status(formatLoadStats(dataset), quiet);
     const precomputed = dataset.items.every((i) => i.vector !== undefined);

@@ -7,6 +7,7 @@ import { removeTempFiles, syncDirSync, writeFileAtomicSync } from "../util/atomi
 import { manifestChecksum } from "../util/canonical-json.js";
 import { lockDir } from "../util/dir-lock.js";
 import { faultPoint } from "../util/fault-hooks.js";
+import { refuseForeignJson } from "../util/foreign-file.js";
 import { fileSystemError } from "../util/fs-error.js";
 import { ensureDir } from "../util/output-path.js";
 import { sha256Hex } from "../util/sha256.js";
@@ -78,6 +79,7 @@ export async function writeBundle(dir: string, manifest: BundleManifestInput, fo
   let file: string | undefined;
   let switched = false;
   try {
+    refuseForeignJson(join(dir, MANIFEST), BUNDLE_FORMAT, "model bundle");
     removeTempFiles(dir, /^(model\.json|forest(\.\d+)?\.bin)$/);
     const generation = nextGeneration(dir);
     file = `forest.${generation}.bin`;

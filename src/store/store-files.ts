@@ -7,6 +7,7 @@ import { removeTempFiles, writeFileAtomicSync } from "../util/atomic-file.js";
 import { canonicalJson } from "../util/canonical-json.js";
 import { lockDirSync } from "../util/dir-lock.js";
 import { faultPoint } from "../util/fault-hooks.js";
+import { refuseForeignJson } from "../util/foreign-file.js";
 import { fileSystemError } from "../util/fs-error.js";
 import { ensureDir } from "../util/output-path.js";
 import type { Metadata } from "./store-filter.js";
@@ -83,6 +84,7 @@ export function writeStoreFiles(dir: string, snap: StoreSnapshot): SaveResult {
   let vectorsPath: string | undefined;
   let switched = false;
   try {
+    refuseForeignJson(path.join(dir, MANIFEST_FILE), STORE_FORMAT, "vector store");
     removeTempFiles(dir, /^(manifest\.json|vectors\.\d+\.f32)$/);
     const generation = nextGeneration(dir);
     const vectorsName = `vectors.${generation}.f32`;

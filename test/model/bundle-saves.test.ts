@@ -81,6 +81,17 @@ describe("writeBundle", () => {
     expect(fs.readFileSync(join(dir, "model.json"), "utf8")).toBe(manifest);
   });
 
+  it("a folder whose model.json another program wrote is refused, and the file kept", async () => {
+    const dir = join(tmp.dir, "foreign");
+    fs.mkdirSync(dir);
+    fs.writeFileSync(join(dir, "model.json"), '{"architecture":"resnet"}');
+    const err = await small.save(dir).catch((e) => e);
+    expect(err).toBeInstanceOf(FileSystemError);
+    expect(err.message).toMatch(/foreign\/model\.json: This file is not part of a sentivec model bundle, and saving here would replace it/);
+    expect(fs.readFileSync(join(dir, "model.json"), "utf8")).toBe('{"architecture":"resnet"}');
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith("forest"))).toEqual([]);
+  });
+
   it("a path that is a file is refused, and left alone", async () => {
     const file = tmp.file("plain-file", "keep");
     await expect(small.save(file)).rejects.toThrow(/plain-file: This path is an existing file, but the model bundle is a folder/);

@@ -177,6 +177,18 @@ describe("output paths a user can get wrong: one line, before the work", () => {
     expect(fs.readFileSync(file, "utf8")).toBe("keep me");
   });
 
+  it("train --out a folder whose model.json another program wrote: refused before training, file kept", () => {
+    const dir = join(tmp.dir, "someone-elses");
+    fs.mkdirSync(dir);
+    const theirs = JSON.stringify({ name: "their model", weights: [1, 2, 3] });
+    fs.writeFileSync(join(dir, "model.json"), theirs);
+    const r = runCli([...TRAIN, "--out", dir]);
+    expectOneLineError(r, /someone-elses\/model\.json: This file is not part of a sentivec model bundle, and saving here would replace it\. Choose another folder/, 1);
+    expect(r.stderr).not.toMatch(/Loaded/);
+    expect(fs.readFileSync(join(dir, "model.json"), "utf8")).toBe(theirs);
+    expect(fs.readdirSync(dir)).toEqual(["model.json"]);
+  });
+
   it("train --out under a file", () => {
     const file = tmp.file("parent-file.txt", "x");
     const r = runCli([...TRAIN, "--out", join(file, "m")]);

@@ -59,6 +59,20 @@ describe("store saves", () => {
     });
   }
 
+  it("a folder whose manifest.json another program wrote is refused, and the file kept", () => {
+    const dir = dirFor("web-app");
+    fs.mkdirSync(dir);
+    const theirs = JSON.stringify({ name: "My App", start_url: "/", icons: [] });
+    fs.writeFileSync(path.join(dir, "manifest.json"), theirs);
+    expect(() => sample(5).save(dir)).toThrow(/web-app\/manifest\.json: This file is not part of a sentivec vector store, and saving here would replace it/);
+    expect(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")).toBe(theirs);
+    expect(fs.readdirSync(dir).sort()).toEqual([".sentivec.lock", "manifest.json"]);
+    // A truncated manifest of our own (a crash, an edit) is still ours to replace.
+    fs.writeFileSync(path.join(dir, "manifest.json"), '{"format":"sentivec-vec');
+    sample(5).save(dir);
+    expect(VectorStore.loadSync(dir).size).toBe(5);
+  });
+
   it("a save waits for another process's lock and fails clearly when it is not released in time", async () => {
     const dir = dirFor("locked");
     sample(10).save(dir);
