@@ -104,6 +104,7 @@ export async function writeBundle(dir: string, manifest: BundleManifestInput, fo
 /** Reads and verifies a bundle: manifest shape, version and checksum, labels, forest size and checksum. */
 export async function readBundle(dir: string): Promise<{ manifest: BundleManifest; forest: Uint8Array }> {
   const manifest = await readManifest(dir);
+  faultPoint("bundle:manifest-read", dir);
   try {
     return { manifest, forest: await readForest(dir, manifest) };
   } catch (error) {

@@ -202,6 +202,7 @@ export function readStoreManifest(dir: string): StoreManifest {
  */
 export function readStoreVectors(dir: string, m: StoreManifest, into: Float32Array, verify = true): void {
   const { file, bytes, expected } = prepareRead(dir, m, into);
+  faultPoint("store:manifest-read", dir);
   const fd = openVectors(file, m);
   try {
     checkSize(file, m, fs.fstatSync(fd).size, expected);
@@ -227,6 +228,7 @@ export function readStoreVectors(dir: string, m: StoreManifest, into: Float32Arr
  */
 export async function readStoreVectorsAsync(dir: string, m: StoreManifest, into: Float32Array, verify = true): Promise<void> {
   const { file, bytes, expected } = prepareRead(dir, m, into);
+  faultPoint("store:manifest-read", dir);
   let fh: fs.promises.FileHandle;
   try {
     fh = await fs.promises.open(file, "r");

@@ -39,7 +39,14 @@ function start(args: string[], env: Record<string, string> = {}): Promise<{ code
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d));
   child.stderr.on("data", (d: Buffer) => (stderr += d));
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  // Never leave a child behind: one stuck (say, paused by a hook nobody releases) is killed.
+  const timer = setTimeout(() => child.kill("SIGKILL"), 150_000);
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
 }
 
 let base: string;
@@ -329,6 +336,40 @@ describe("one writer at a time", () => {
     expectOneLineError(r, /store-enospc: Could not save the vector store: no space left on the device \(ENOSPC\) at .*vectors\.2\.f32\. .*The previous save, if any, is intact\.$/, 1);
     expect(VectorStore.loadSync(st).size).toBe(990);
     expect(tempFiles(st)).toEqual([]);
+  });
+});
+
+describe("a reader racing a save reads the new save, whole", () => {
+  // The reader is paused between reading the manifest and reading the file it names; meanwhile a save
+  // switches to a new generation and deletes that file. The reader must notice and read the new one.
+  it("predict while train --out replaces the model", async () => {
+    const m = goodBundle("race-bundle");
+    const flag = join(tmp.dir, "race-bundle.flag");
+    const reader = start(["predict", "--model", m, "great phone, works perfectly"], { SENTIVEC_TEST_PAUSE_AT: `bundle:manifest-read:${flag}` });
+    await waitFor(() => fs.existsSync(flag), 60_000, "the reader to read model.json");
+    const w = runCli([...TRAIN, "--trees", "12", "--out", m]);
+    expect(w.code, w.stderr).toBe(0);
+    expect(fs.existsSync(join(m, "forest.1.bin"))).toBe(false);
+    fs.rmSync(flag);
+    const r = await reader;
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^positive\s+\d\.\d{3}\s+great phone/);
+  });
+
+  it("store search while store add saves a new generation", async () => {
+    const st = join(tmp.dir, "race-store");
+    expect(runCli(["store", "add", "--store", st, A, "--quiet"]).code).toBe(0);
+    const flag = join(tmp.dir, "race-store.flag");
+    const reader = start(["store", "search", "great phone", "--store", st, "--json"], { SENTIVEC_TEST_PAUSE_AT: `store:manifest-read:${flag}` });
+    await waitFor(() => fs.existsSync(flag), 60_000, "the reader to read manifest.json");
+    expect(runCli(["store", "add", "--store", st, Y, "--quiet"]).code).toBe(0);
+    expect(fs.existsSync(join(st, "vectors.1.f32"))).toBe(false);
+    fs.rmSync(flag);
+    const r = await reader;
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveLength(5);
   });
 });
 
