@@ -53,6 +53,8 @@ export class RateLimiter {
   private readonly learned: { requests?: Bucket; tokens?: Bucket } = {};
   private pausedUntil = 0;
   private seq = 0;
+  /** The newest request whose answer has been read: its headers are the server's freshest word. */
+  private newestObserved = 0;
   /** Tickets out (sent, not yet answered), by seq. */
   private readonly open = new Map<number, RateTicket>();
 
@@ -65,9 +67,29 @@ export class RateLimiter {
     };
   }
 
+  /** Whether any answer has been read yet (before that, nothing is known of the server's limits). */
+  get answered(): boolean {
+    return this.newestObserved > 0;
+  }
+
   /** Whether a token count matters for pacing (so the caller should count tokens exactly). */
   get pacesTokens(): boolean {
     return this.configured.tokens !== undefined || this.learned.tokens !== undefined;
+  }
+
+  /**
+   * Whether a token budget is known and has less room than `tokens` now: then true sizes matter
+   * (byte bounds would hold requests back), and the planner counts every text exactly, ahead of the
+   * pool. With room to spare, counting would only cost time.
+   */
+  tokensScarce(tokens: number): boolean {
+    const now = this.now();
+    for (const b of [this.configured.tokens, this.learned.tokens]) {
+      if (!b) continue;
+      refill(b, now);
+      if (b.level < tokens) return true;
+    }
+    return false;
   }
 
   /** Stop every new request for `ms` (a 429 seen by any request). */
@@ -100,9 +122,21 @@ export class RateLimiter {
       await sleep(wait, signal);
     }
     for (const [b, need] of this.buckets(tokens)) b.level -= need;
-    const ticket = { seq: ++this.seq, tokens };
+    const ticket: RateTicket = { seq: ++this.seq, tokens };
     this.open.set(ticket.seq, ticket);
     return ticket;
+  }
+
+  /**
+   * A request's exact token count, learned after it was let through on an estimate (the UTF-8 byte
+   * bound): the difference goes back to the token budgets, and the ticket counts exactly from now on
+   * when later answers are read.
+   */
+  adjust(ticket: RateTicket, tokens: number): void {
+    const t = this.open.get(ticket.seq);
+    if (!t || tokens >= t.tokens) return;
+    for (const b of [this.configured.tokens, this.learned.tokens]) if (b) b.level += t.tokens - tokens;
+    (t as { tokens: number }).tokens = tokens;
   }
 
   /**
@@ -110,9 +144,10 @@ export class RateLimiter {
    * `charged: false` gives the ticket's share back: the server refused it (a 429) without counting it.
    */
   observe(ticket: RateTicket, headers: Record<string, string> | undefined, { charged = true }: { charged?: boolean } = {}): void {
+    const open = this.open.get(ticket.seq);
     this.open.delete(ticket.seq);
-    if (!charged) {
-      for (const [b, need] of this.buckets(ticket.tokens)) b.level += need;
+    if (!charged && open) {
+      for (const [b, need] of this.buckets(open.tokens)) b.level += need;
     }
     if (!headers) return;
     const now = this.now();
@@ -125,11 +160,13 @@ export class RateLimiter {
         laterTokens += t.tokens;
       }
     }
-    this.learn("requests", headers, now, laterRequests);
-    this.learn("tokens", headers, now, laterTokens);
+    const fresh = ticket.seq > this.newestObserved;
+    if (fresh) this.newestObserved = ticket.seq;
+    this.learn("requests", headers, now, laterRequests, fresh);
+    this.learn("tokens", headers, now, laterTokens, fresh);
   }
 
-  private learn(kind: "requests" | "tokens", headers: Record<string, string>, now: number, later: number): void {
+  private learn(kind: "requests" | "tokens", headers: Record<string, string>, now: number, later: number, fresh: boolean): void {
     const limit = Number(headers[`x-ratelimit-limit-${kind}`]);
     const remaining = Number(headers[`x-ratelimit-remaining-${kind}`]);
     if (!(limit > 0) || !Number.isFinite(remaining)) return;
@@ -147,8 +184,10 @@ export class RateLimiter {
     refill(b, now);
     b.capacity = limit;
     b.ratePerMs = ratePerMs;
-    // Only ever lower our estimate: an older answer may report more room than newer ones showed.
-    b.level = Math.min(b.level, level);
+    // The answer to the newest request sent is the server's own count: it replaces our estimate (which
+    // may have charged upper bounds, or missed other clients of the same organisation). An older answer
+    // may report more room than newer ones showed, so it can only lower the estimate.
+    b.level = fresh ? level : Math.min(b.level, level);
   }
 
   private *buckets(tokens: number): Generator<[Bucket, number]> {

@@ -50,6 +50,11 @@ export interface PoolOptions {
   onRetry?: (event: RetryEvent) => void;
   /** Tokens of a request for pacing (exact when the limiter paces tokens). */
   tokensOf: (r: PlannedRequest<Miss>) => number;
+  /**
+   * Exact tokens of a request, counted while it is on the wire (undefined: the embedder cannot
+   * count). The limiter then charges what the server will, not the byte bound it let it through on.
+   */
+  exactTokensOf?: (r: PlannedRequest<Miss>) => number | undefined;
   /** Stage 5: persist and publish a landed request. A throw stops the run like a failed request. */
   land: (r: PlannedRequest<Miss>, got: EmbedCallResult) => void;
 }
@@ -90,7 +95,16 @@ export async function runPool(queue: PlannedQueue, state: RunState, o: PoolOptio
       const forward = () => call.abort(o.signal.reason);
       o.signal.addEventListener("abort", forward, { once: true });
       try {
-        got = (await o.embedder.embed(batch, { signal: call.signal })) as EmbedCallResult;
+        const pending = o.embedder.embed(batch, { signal: call.signal });
+        if (o.exactTokensOf && r.items.some((m) => !m.exact)) {
+          // After the request is written (setImmediate runs after I/O), not before: counting 2048
+          // texts takes tens of ms, which must not delay the send.
+          setImmediate(() => {
+            const exact = o.exactTokensOf!(r);
+            if (exact !== undefined) o.limiter.adjust(ticket, exact);
+          });
+        }
+        got = (await pending) as EmbedCallResult;
         o.limiter.observe(ticket, got?.headers);
         checkVectors(o.embedder, got, batch.length);
       } catch (e) {

@@ -19,7 +19,7 @@
  *   npx tsx test/support/openai-test-server.ts --latency 50 --api-key sk-test --log /tmp/requests.jsonl
  */
 import { createHash } from "node:crypto";
-import { appendFileSync, realpathSync } from "node:fs";
+import { appendFileSync, readFileSync, realpathSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -62,8 +62,11 @@ export interface RateLimitOptions {
   headers?: boolean;
   /** Also send retry-after-ms with 429s. Default false. */
   retryAfterMs?: boolean;
-  /** Start with empty buckets (an organisation that has just used its minute). Default false: full. */
-  startEmpty?: boolean;
+  /**
+   * How full the buckets are at start, 0 to 1 (0.2: an organisation with a fifth of its minute
+   * left). Default 1: full, as for an organisation that has sent nothing for a minute.
+   */
+  startLevel?: number;
 }
 
 export interface OpenAITestServerOptions {
@@ -172,8 +175,8 @@ export class OpenAITestServer {
 
   private fullBucket(): { requests: number; tokens: number; at: number } {
     const l = this.limits();
-    const empty = this.options.rateLimit?.startEmpty === true;
-    return { requests: empty ? 0 : l.requests, tokens: empty ? 0 : l.tokens, at: this.now() };
+    const f = this.options.rateLimit?.startLevel ?? 1;
+    return { requests: f * l.requests, tokens: f * l.tokens, at: this.now() };
   }
 
   static async start(options: OpenAITestServerOptions = {}): Promise<OpenAITestServer> {
@@ -455,8 +458,19 @@ export class OpenAITestServer {
     return e;
   }
 
+  /**
+   * Counts and embeds these texts now, so that benchmarks time the protocol and the client rather
+   * than the server's own tokenizer (it runs on the same cores).
+   */
+  prime(texts: readonly string[], dimensions: number, encoding: "float" | "base64"): void {
+    for (const t of texts) {
+      this.tokensOf(t);
+      this.embeddingOf(t, dimensions, encoding);
+    }
+  }
+
   private remember(key: string, value: number | string | number[]): void {
-    if (this.memo.size >= 100_000) this.memo.clear();
+    if (this.memo.size >= 400_000) this.memo.clear();
     this.memo.set(key, value);
   }
 
@@ -570,7 +584,7 @@ export function formatDuration(ms: number): string {
   return h ? `${h}h${m}m${sec}s` : m ? `${m}m${sec}s` : `${sec}s`;
 }
 
-/** Standalone mode: `tsx test/support/openai-test-server.ts [--port N] [--latency MS] [--api-key K] [--log FILE] [--rpm N] [--tpm N] [--window-ms MS] [--start-empty] [--retry-after-ms] [--max-body-bytes N]`. */
+/** Standalone mode: `tsx test/support/openai-test-server.ts [--port N] [--latency MS] [--api-key K] [--log FILE] [--rpm N] [--tpm N] [--window-ms MS] [--start-level 0..1] [--retry-after-ms] [--max-body-bytes N] [--prime FILE --prime-dimensions N]`. */
 async function main(argv: string[]): Promise<void> {
   const arg = (name: string) => {
     const i = argv.indexOf(`--${name}`);
@@ -585,8 +599,14 @@ async function main(argv: string[]): Promise<void> {
     apiKey: arg("api-key") ?? process.env.TEST_SERVER_API_KEY,
     logFile: arg("log"),
     maxBodyBytes: num("max-body-bytes"),
-    rateLimit: { requests: rpm, tokens: tpm, windowMs: num("window-ms"), startEmpty: argv.includes("--start-empty"), retryAfterMs: argv.includes("--retry-after-ms") },
+    rateLimit: { requests: rpm, tokens: tpm, windowMs: num("window-ms"), startLevel: num("start-level"), retryAfterMs: argv.includes("--retry-after-ms") },
   });
+  const primeFile = arg("prime");
+  if (primeFile) {
+    // Benchmarks: one text per line, embedded at --prime-dimensions in base64 before the URL is printed.
+    const texts = readFileSync(primeFile, "utf8").split("\n").filter((t) => t !== "");
+    server.prime(texts, num("prime-dimensions") ?? 256, "base64");
+  }
   process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
   const stop = () => void server.close().then(() => process.exit(0));
   process.on("SIGTERM", stop);
