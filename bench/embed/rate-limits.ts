@@ -52,7 +52,7 @@ function loadTexts(): string[] {
   return [...seen];
 }
 
-async function startServer(startLevel: number): Promise<{ url: string; stop: () => void; log: () => { status: number | string }[] }> {
+async function startServer(startLevel: number): Promise<{ url: string; stop: () => void; log: () => { status: number | string; receivedAt: number; answeredAt: number }[] }> {
   const logFile = `/tmp/sentivec-bench-rate-${process.pid}-${startLevel}-${Date.now()}.jsonl`;
   const args = ["--latency", String(LATENCY), "--api-key", KEY, "--rpm", String(RPM), "--tpm", String(TPM), "--start-level", String(startLevel), "--log", logFile, "--prime", PRIME_FILE, "--prime-dimensions", String(DIMS)];
   const child = spawn(process.execPath, ["--import", "tsx", "test/support/openai-test-server.ts", ...args], { stdio: ["ignore", "pipe", "inherit"] });
@@ -120,6 +120,7 @@ async function run(name: string, texts: string[], startLevel: number, hideHeader
     const { usage } = await fetcher.fetch(texts);
     const wallMs = performance.now() - t0;
     const log = server.log();
+    if (argv.includes("--timeline")) console.log(name, log.map((l) => `${l.status}@${l.receivedAt}-${l.answeredAt}`).join(" "));
     const ok = log.filter((l) => l.status === 200).length;
     const refused = log.filter((l) => l.status === 429).length;
     return { name, requests: ok, refused, tokens: usage.tokens, wallMs, floorMs: floor(ok, usage.tokens), note: `${usage.retries} retries` };
@@ -135,8 +136,10 @@ async function main(): Promise<void> {
   // Refill needed beyond what was left, at the per-minute rate; then the last answer's latency.
   const boundFloor = (r: number, t: number) => Math.max(((t - START_LEVEL * TPM) / TPM) * 60_000, ((r - START_LEVEL * RPM) / RPM) * 60_000, 0) + LATENCY;
   const rows: Row[] = [];
+  const only = argv.includes("--only-a");
   for (let i = 0; i < REPEAT; i++) {
     rows.push(await run("(A) fresh organisation, paced by headers", texts, 1, false, (r) => rounds(r)));
+    if (only) continue;
     rows.push(await run(`(B) ${START_LEVEL * 100}% of the minute left, paced by headers`, texts, START_LEVEL, false, (r, t) => Math.max(boundFloor(r, t), rounds(r))));
     rows.push(await run(`(C) ${START_LEVEL * 100}% left, headers hidden (429 + retry-after only)`, texts, START_LEVEL, true, (r, t) => Math.max(boundFloor(r, t), rounds(r))));
   }

@@ -7,7 +7,7 @@ export interface EmbedderLimits {
   maxInputsPerRequest: number;
   /** Most tokens summed over one request's inputs (OpenAI: 300,000). */
   maxTokensPerRequest: number;
-  /** Most tokens in one input (OpenAI: 8191). */
+  /** Most tokens in one input (OpenAI: 8192). */
   maxTokensPerInput: number;
 }
 

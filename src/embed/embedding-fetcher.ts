@@ -205,7 +205,7 @@ export class EmbeddingFetcher {
     const limiter = this.limiter;
     const planner = planAhead(p.misses, embedder.limits, queue, {
       refine,
-      countExactly: () => limiter.tokensScarce(embedder.limits.maxTokensPerRequest * this.concurrency),
+      countExactly: () => limiter.tokensBinding,
       stopped: () => state.failure !== undefined || inner.signal.aborted,
     }).catch((e) => {
       state.failure ??= { error: e instanceof Error ? e : new Error(String(e)), attempts: 0 };
@@ -220,12 +220,10 @@ export class EmbeddingFetcher {
       onRetry: this.options.onRetry,
       // The planner's counts may be upper bounds (UTF-8 bytes, ~4x the tokens of English text): good
       // enough while the token budget has room for them, counted exactly only when it has not.
-      tokensOf: (r) => (limiter.pacesTokens && limiter.waitFor(r.tokens) > 0 ? this.exactTokens(r) : r.tokens),
-      // Exact counts matter to the limiter only before the first answer (the first wave goes out on
-      // byte bounds) or when the token budget is short; otherwise counting would only cost CPU.
-      exactTokensOf: embedder.countTokens
-        ? (r) => (!limiter.answered || limiter.tokensScarce(embedder.limits.maxTokensPerRequest * this.concurrency) ? this.exactTokens(r) : undefined)
-        : undefined,
+      tokensOf: (r) => (limiter.waitFor(r.tokens) > 0 && limiter.tokensBinding ? this.exactTokens(r) : r.tokens),
+      // Exact counts matter to the limiter only once the token budget binds; until then counting
+      // would only cost CPU.
+      exactTokensOf: embedder.countTokens ? (r) => (limiter.tokensBinding ? this.exactTokens(r) : undefined) : undefined,
       land: (r, got) => {
         storeLanded(cache, embedder.id, r.items, got, vectors);
         tokens += got.usage?.tokens ?? this.exactTokens(r);

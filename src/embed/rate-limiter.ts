@@ -53,6 +53,7 @@ export class RateLimiter {
   private readonly learned: { requests?: Bucket; tokens?: Bucket } = {};
   private pausedUntil = 0;
   private seq = 0;
+  private tokensHeldBack = false;
   /** The newest request whose answer has been read: its headers are the server's freshest word. */
   private newestObserved = 0;
   /** Tickets out (sent, not yet answered), by seq. */
@@ -77,21 +78,6 @@ export class RateLimiter {
     return this.configured.tokens !== undefined || this.learned.tokens !== undefined;
   }
 
-  /**
-   * Whether a token budget is known and has less room than `tokens` now: then true sizes matter
-   * (byte bounds would hold requests back), and the planner counts every text exactly, ahead of the
-   * pool. With room to spare, counting would only cost time.
-   */
-  tokensScarce(tokens: number): boolean {
-    const now = this.now();
-    for (const b of [this.configured.tokens, this.learned.tokens]) {
-      if (!b) continue;
-      refill(b, now);
-      if (b.level < tokens) return true;
-    }
-    return false;
-  }
-
   /** Stop every new request for `ms` (a 429 seen by any request). */
   pause(ms: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
@@ -101,13 +87,25 @@ export class RateLimiter {
   waitFor(tokens: number): number {
     const now = this.now();
     let wait = Math.max(0, this.pausedUntil - now);
-    for (const [b, need] of this.buckets(tokens)) {
+    for (const [b, need, isTokens] of this.buckets(tokens)) {
       refill(b, now);
       // A request larger than the bucket goes when the bucket is full (and leaves a debt).
       const want = Math.min(need, b.capacity);
-      if (b.level < want) wait = Math.max(wait, Math.ceil((want - b.level) / b.ratePerMs));
+      if (b.level < want) {
+        wait = Math.max(wait, Math.ceil((want - b.level) / b.ratePerMs));
+        if (isTokens) this.tokensHeldBack = true;
+      }
     }
     return wait;
+  }
+
+  /**
+   * Whether the token budget has held a request back at least once: from then on true sizes matter
+   * (byte bounds, ~4x the tokens of English text, would hold requests back for nothing), and the
+   * fetcher counts texts exactly. Until then counting would only cost CPU time.
+   */
+  get tokensBinding(): boolean {
+    return this.tokensHeldBack;
   }
 
   /**
@@ -190,9 +188,9 @@ export class RateLimiter {
     b.level = fresh ? level : Math.min(b.level, level);
   }
 
-  private *buckets(tokens: number): Generator<[Bucket, number]> {
-    for (const b of [this.configured.requests, this.learned.requests]) if (b) yield [b, 1];
-    for (const b of [this.configured.tokens, this.learned.tokens]) if (b) yield [b, tokens];
+  private *buckets(tokens: number): Generator<[Bucket, number, boolean]> {
+    for (const b of [this.configured.requests, this.learned.requests]) if (b) yield [b, 1, false];
+    for (const b of [this.configured.tokens, this.learned.tokens]) if (b) yield [b, tokens, true];
   }
 }
 

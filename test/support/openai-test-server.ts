@@ -467,6 +467,8 @@ export class OpenAITestServer {
       this.tokensOf(t);
       this.embeddingOf(t, dimensions, encoding);
     }
+    // The buckets start now, at their configured level: priming time is not refill time.
+    this.bucket = this.fullBucket();
   }
 
   private remember(key: string, value: number | string | number[]): void {
