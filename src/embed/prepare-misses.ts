@@ -39,9 +39,11 @@ export interface PreparedMisses {
  * before anything is sent, or truncated when asked.
  *
  * tiktoken (like every byte-level BPE) emits at least one byte per token, so the UTF-8 byte length is
- * an upper bound on the count. Only texts whose bound exceeds the per-input limit are counted here;
- * the packer counts the others only in requests where the token cap comes into play. Embedders that
- * do not promise the bound get exact counts up front.
+ * an upper bound on the count. Texts are counted here only for a dry run (`exactTokens`), for
+ * truncation (over-long ones), or for embedders that do not promise the bound; otherwise the planner
+ * counts a text when its bound could matter (over the per-input limit, or where the request's token
+ * cap comes into play), ahead of the pool. An over-long text then stops the run when the planner
+ * reaches it; requests already sent land and are cached, and `plan()` (--dry-run) finds it up front.
  */
 export function prepareMisses(
   embedder: Embedder & EmbedderExtras,
@@ -65,7 +67,10 @@ export function prepareMisses(
         exact = true;
       } else {
         tokens = Buffer.byteLength(t, "utf8");
-        if (tokens > limits.maxTokensPerInput) {
+        // Only truncation needs the exact count of a possibly over-long text here (to cut it and look
+        // its cut form up in the cache). Otherwise the planner counts it when it packs it, ahead of
+        // the pool: counting thousands of long texts up front held back requests that were ready.
+        if (tokens > limits.maxTokensPerInput && options.truncate) {
           tokens = count(t);
           exact = true;
         }
@@ -76,7 +81,8 @@ export function prepareMisses(
 
   let truncated = 0;
   let extraHits = 0;
-  const { tooLong } = checkInputLengths(misses, limits, { truncate: options.truncate });
+  // Texts still on their byte bound are checked by the planner, which counts them exactly first.
+  const { tooLong } = checkInputLengths(misses.filter((m) => m.exact), limits, { truncate: options.truncate });
   if (tooLong.length) {
     if (!embedder.truncateToTokens) {
       throw new OptionsError("EMBED_TRUNCATE", `Embedder ${embedder.id} cannot truncate texts, and ${tooLong.length} text(s) are over its ${limits.maxTokensPerInput}-token limit (first at index ${tooLong[0].index}).`);

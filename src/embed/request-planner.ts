@@ -70,8 +70,8 @@ export class GreedyRequestPacker<T extends PlanInput> {
     if (item.tokens > maxTokensPerInput || item.tokens > maxTokens) {
       throw new EmbeddingError(
         "EMBED_INPUT_TOO_LONG",
-        `Text at index ${item.index} has ${item.tokens} tokens; the limit is ${Math.min(maxTokensPerInput, maxTokens)}.`,
-        { hint: "Shorten it or pass truncate: true (CLI: --truncate)." },
+        `Text at index ${item.index} has ${item.tokens} tokens; the embedder accepts at most ${Math.min(maxTokensPerInput, maxTokens)} per input.`,
+        { hint: "Shorten it, or pass truncate: true (CLI: --truncate) to cut over-long texts to the limit." },
       );
     }
     let closed: PlannedRequest<T> | undefined;

@@ -13,7 +13,7 @@ import { EmbeddingFetchError } from "../../src/embed/embedding-fetch-error.js";
 import { EmbeddingFetcher, type RetryEvent } from "../../src/embed/embedding-fetcher.js";
 import { OpenAIEmbedder, OPENAI_EMBEDDING_LIMITS } from "../../src/embed/openai-embedder.js";
 import { OptionsError } from "../../src/errors.js";
-import { expectedVector, OpenAITestServer } from "../support/openai-test-server.js";
+import { expectedVector, OpenAITestServer, sha256 } from "../support/openai-test-server.js";
 
 const DIMS = 8;
 const fast = { baseDelayMs: 5, maxDelayMs: 40 };
@@ -53,6 +53,19 @@ describe("defect 1: every received value is checked for being finite", () => {
       cache.close();
     });
   }
+
+  it("a NaN cached by an earlier version is not served: the text is embedded again", async () => {
+    // Old code: served the cached NaN vector forever.
+    const cache = newCache();
+    const e = embedder();
+    const bad = new Float32Array(DIMS).fill(0.1);
+    bad[3] = Number.NaN;
+    cache.putMany(e.id, [{ sha: sha256("poisoned"), vector: bad }]);
+    const { vectors, usage } = await new EmbeddingFetcher(e, { cache }).fetch(["poisoned"]);
+    expect(usage.cacheHits).toBe(0);
+    expect(Array.from(vectors[0])).toEqual(Array.from(expectedVector("poisoned", DIMS)));
+    cache.close();
+  });
 
   it("a NaN every time: gives up, and nothing is cached", async () => {
     const cache = newCache();
@@ -264,5 +277,41 @@ describe("defect 9: errors a rerun cannot fix do not say 'run again'; odd error 
       plain.closeAllConnections();
       await new Promise((r) => plain.close(r));
     }
+  });
+});
+
+describe("defect 13: long texts are token-counted ahead of the pool, not in its way", () => {
+  it("the first request is sent before the long texts further down are counted", async () => {
+    // Old code: every text over 8192 bytes was counted before anything was sent.
+    const inner = embedder({ limits: { maxInputsPerRequest: 10 } });
+    const events: string[] = [];
+    const long = (i: number) => `${i} ${Array.from({ length: 2200 }, (_, k) => `w${k % 89}`).join(" ")}`; // > 8192 bytes, < 8192 tokens
+    const texts = [...Array.from({ length: 10 }, (_, i) => `short ${i}`), ...Array.from({ length: 30 }, (_, i) => long(i))];
+    const watched = {
+      id: inner.id,
+      dimensions: inner.dimensions,
+      limits: inner.limits,
+      tokenCountAtMostUtf8Bytes: true,
+      countTokens: (t: string) => {
+        if (t.length > 8192) events.push("count-long");
+        return inner.countTokens(t);
+      },
+      embed: (batch: string[], o?: { signal?: AbortSignal }) => {
+        events.push("send");
+        return inner.embed(batch, o);
+      },
+    };
+    const { vectors } = await new EmbeddingFetcher(watched, { concurrency: 1 }).fetch(texts);
+    expect(vectors).toHaveLength(40);
+    expect(events.indexOf("send")).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf("send")).toBeLessThan(events.lastIndexOf("count-long"));
+  });
+
+  it("an over-long text is still refused, naming its index and count, when the planner reaches it", async () => {
+    const e = embedder();
+    const long = Array.from({ length: 9000 }, (_, k) => ` t${k % 97}`).join("");
+    const err = await new EmbeddingFetcher(e).fetch(["fine", long]).catch((x) => x);
+    expect(err.message).toMatch(new RegExp(`Text at index 1 has ${e.countTokens(long)} tokens; the embedder accepts at most 8192 per input`));
+    expect(server.log).toHaveLength(0);
   });
 });

@@ -20,7 +20,7 @@ describe("request planner", () => {
   });
 
   it("names the index and token count of an input over the per-input limit", () => {
-    expect(() => planRequests([{ index: 0, tokens: 1 }, { index: 7, tokens: 61 }], limits)).toThrow(/index 7 has 61 tokens; the limit is 60/);
+    expect(() => planRequests([{ index: 0, tokens: 1 }, { index: 7, tokens: 61 }], limits)).toThrow(/index 7 has 61 tokens; the embedder accepts at most 60 per input/);
   });
 
   it("with upper bounds, refines lazily and still returns exactly the exact-count greedy plan", () => {
