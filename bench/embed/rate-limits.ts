@@ -19,7 +19,7 @@
  *         [--dimensions 256] [--repeat 1]
  */
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import type { Embedder, EmbedOptions } from "../../src/embed/embedder.js";
 import { EmbeddingFetcher } from "../../src/embed/embedding-fetcher.js";
@@ -72,7 +72,14 @@ async function startServer(startLevel: number): Promise<{ url: string; stop: () 
       return [];
     }
   };
-  return { url, stop: () => child.kill("SIGTERM"), log };
+  return {
+    url,
+    stop: () => {
+      child.kill("SIGTERM");
+      rmSync(logFile, { force: true });
+    },
+    log,
+  };
 }
 
 /** The embedder with the x-ratelimit-* headers removed from what the fetcher sees: 429s and retry-after only. */
@@ -132,6 +139,7 @@ async function run(name: string, texts: string[], startLevel: number, hideHeader
 async function main(): Promise<void> {
   const texts = loadTexts();
   writeFileSync(PRIME_FILE, texts.join("\n"));
+  process.on("exit", () => rmSync(PRIME_FILE, { force: true }));
   const rounds = (r: number) => Math.ceil(r / CONCURRENCY) * LATENCY;
   // Refill needed beyond what was left, at the per-minute rate; then the last answer's latency.
   const boundFloor = (r: number, t: number) => Math.max(((t - START_LEVEL * TPM) / TPM) * 60_000, ((r - START_LEVEL * RPM) / RPM) * 60_000, 0) + LATENCY;
