@@ -107,9 +107,12 @@ export class EmbeddingCache {
     // pluck(): the blob itself, no row object per hit (this is the warm-cache hot path).
     this.getStmt = this.db.prepare<[string, string], Buffer>("SELECT vector FROM embeddings WHERE embedder_id = ? AND sha = ?").pluck();
     this.putStmt = this.db.prepare(
-      // First writer wins: two processes embedding the same text store the same vector (or, for
-      // a nondeterministic provider, an equally valid one), so a conflict needs no rewrite.
-      "INSERT INTO embeddings (embedder_id, sha, dimensions, vector, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (embedder_id, sha) DO NOTHING",
+      // The fetcher writes only texts the cache could not serve, so a conflict is either another
+      // process that stored the same text meanwhile (an equally valid vector: rewriting is harmless)
+      // or a row the fetcher refused to serve (NaN/Infinity written by a version without the
+      // finite-value check). Replacing heals the latter, which would otherwise be paid for on every run.
+      "INSERT INTO embeddings (embedder_id, sha, dimensions, vector, created_at) VALUES (?, ?, ?, ?, ?) " +
+        "ON CONFLICT (embedder_id, sha) DO UPDATE SET dimensions = excluded.dimensions, vector = excluded.vector, created_at = excluded.created_at",
     );
     const tx = this.db.transaction((embedderId: string, entries: CacheEntry[]) => {
       const now = Date.now();

@@ -64,6 +64,10 @@ describe("defect 1: every received value is checked for being finite", () => {
     const { vectors, usage } = await new EmbeddingFetcher(e, { cache }).fetch(["poisoned"]);
     expect(usage.cacheHits).toBe(0);
     expect(Array.from(vectors[0])).toEqual(Array.from(expectedVector("poisoned", DIMS)));
+    // The good vector replaced the bad row, so the text is not paid for again on the next run.
+    const again = await new EmbeddingFetcher(e, { cache }).fetch(["poisoned"]);
+    expect(again.usage).toMatchObject({ cacheHits: 1, requests: 0 });
+    expect(Array.from(again.vectors[0])).toEqual(Array.from(expectedVector("poisoned", DIMS)));
     cache.close();
   });
 
