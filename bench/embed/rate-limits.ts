@@ -25,12 +25,10 @@ import type { Embedder, EmbedOptions } from "../../src/embed/embedder.js";
 import { EmbeddingFetcher } from "../../src/embed/embedding-fetcher.js";
 import { EmbeddingRequestError } from "../../src/embed/embedding-request-error.js";
 import { OpenAIEmbedder, type EmbedResult } from "../../src/embed/openai-embedder.js";
+import { BENCH_KEY, loadSst2Texts, numberOption } from "./bench-support.js";
 
 const argv = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : def;
-};
+const opt = (name: string, def: number) => numberOption(argv, name, def);
 const LATENCY = opt("latency", 1000);
 const CONCURRENCY = opt("concurrency", 4);
 const START_LEVEL = opt("start-level", 0.2);
@@ -38,18 +36,12 @@ const DIMS = opt("dimensions", 256);
 const REPEAT = opt("repeat", 1);
 const TPM = 1_000_000;
 const RPM = 3_000;
-const KEY = "testkey-bench-not-a-real-key";
+const KEY = BENCH_KEY;
 /** The texts, one per line, for the server to count and embed before timing starts (see prime()). */
 const PRIME_FILE = `/tmp/sentivec-bench-rate-prime-${process.pid}.txt`;
 
 function loadTexts(): string[] {
-  const lines = readFileSync("datasets/sst2/train_full.tsv", "utf8").split("\n").slice(1);
-  const seen = new Set<string>();
-  for (const line of lines) {
-    const text = line.split("\t")[0];
-    if (text && text.trim()) seen.add(text);
-  }
-  return [...seen];
+  return loadSst2Texts();
 }
 
 async function startServer(startLevel: number): Promise<{ url: string; stop: () => void; log: () => { status: number | string; receivedAt: number; answeredAt: number }[] }> {

@@ -15,19 +15,17 @@
  *         [--seed-sample 20] [--texts 10000] [--repeat 3]
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { EmbeddingCache } from "../../src/embed/embedding-cache.js";
 import { EmbeddingFetcher } from "../../src/embed/embedding-fetcher.js";
 import { OpenAIEmbedder } from "../../src/embed/openai-embedder.js";
+import { BENCH_KEY, loadSst2Texts, numberOption } from "./bench-support.js";
 
 const argv = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(argv[i + 1]) : def;
-};
+const opt = (name: string, def: number) => numberOption(argv, name, def);
 const LATENCY = opt("latency", 1000);
 const DIMS = opt("dimensions", 256);
 const CONCURRENCY = opt("concurrency", 4);
@@ -35,18 +33,10 @@ const SEED_SAMPLE = opt("seed-sample", 20);
 const N = opt("texts", 10_000);
 const REPEAT = opt("repeat", 3);
 const MODEL = "text-embedding-3-small";
-const KEY = "testkey-bench-not-a-real-key";
+const KEY = BENCH_KEY;
 
-/** The first N unique sentences of SST-2 train (column 1, before the tab; header skipped). */
 function loadTexts(): string[] {
-  const lines = readFileSync("datasets/sst2/train_full.tsv", "utf8").split("\n").slice(1);
-  const seen = new Set<string>();
-  for (const line of lines) {
-    const text = line.split("\t")[0];
-    if (text && text.trim() && !seen.has(text)) seen.add(text);
-    if (seen.size === N) break;
-  }
-  return [...seen];
+  return loadSst2Texts(N);
 }
 
 async function startServer(): Promise<{ url: string; stop: () => void }> {

@@ -20,7 +20,7 @@ import { type CliResult, runCli } from "../support/run-cli.js";
 import { type ChildRun, runTsx, waitFor } from "../support/run-child.js";
 import { DATASETS, useTempDir } from "../support/temp-dir.js";
 
-const KEY = "sk-test-identity-0123456789abcdef";
+const KEY = "testkey-identity-not-a-real-key";
 const tmp = useTempDir("sentivec-identity-");
 const SEED = join(DATASETS, "seed", "embeddings.json");
 
