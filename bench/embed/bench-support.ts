@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 /** The key both embedding benchmarks give their test server (shaped so no secret scanner takes it for a real one). */
@@ -19,4 +20,19 @@ export function loadSst2Texts(limit = Number.POSITIVE_INFINITY): string[] {
     if (text && text.trim()) seen.add(text);
   }
   return [...seen];
+}
+
+/** Starts test/support/openai-test-server.ts with `args` in a child process; resolves with its URL (its first stdout line). */
+export async function spawnTestServer(args: readonly string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/support/openai-test-server.ts", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      buf += d;
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)).url);
+    });
+    child.once("exit", (code) => reject(new Error(`test server exited with ${code}`)));
+  });
+  return { url, child };
 }

@@ -18,14 +18,13 @@
  * Run:  npx tsx bench/embed/rate-limits.ts [--latency 1000] [--concurrency 4] [--start-level 0.2]
  *         [--dimensions 256] [--repeat 1]
  */
-import { spawn } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import type { Embedder, EmbedOptions } from "../../src/embed/embedder.js";
 import { EmbeddingFetcher } from "../../src/embed/embedding-fetcher.js";
 import { EmbeddingRequestError } from "../../src/embed/embedding-request-error.js";
 import { OpenAIEmbedder, type EmbedResult } from "../../src/embed/openai-embedder.js";
-import { BENCH_KEY, loadSst2Texts, numberOption } from "./bench-support.js";
+import { BENCH_KEY, loadSst2Texts, numberOption, spawnTestServer } from "./bench-support.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: number) => numberOption(argv, name, def);
@@ -47,16 +46,7 @@ function loadTexts(): string[] {
 async function startServer(startLevel: number): Promise<{ url: string; stop: () => void; log: () => { status: number | string; receivedAt: number; answeredAt: number }[] }> {
   const logFile = `/tmp/sentivec-bench-rate-${process.pid}-${startLevel}-${Date.now()}.jsonl`;
   const args = ["--latency", String(LATENCY), "--api-key", KEY, "--rpm", String(RPM), "--tpm", String(TPM), "--start-level", String(startLevel), "--log", logFile, "--prime", PRIME_FILE, "--prime-dimensions", String(DIMS)];
-  const child = spawn(process.execPath, ["--import", "tsx", "test/support/openai-test-server.ts", ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d;
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)).url);
-    });
-    child.once("exit", (code) => reject(new Error(`test server exited with ${code}`)));
-  });
+  const { url, child } = await spawnTestServer(args);
   const log = () => {
     try {
       return readFileSync(logFile, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));

@@ -14,7 +14,6 @@
  * Run:  npx tsx bench/embed/run.ts [--latency 1000] [--dimensions 256] [--concurrency 4]
  *         [--seed-sample 20] [--texts 10000] [--repeat 3]
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,7 +21,7 @@ import OpenAI from "openai";
 import { EmbeddingCache } from "../../src/embed/embedding-cache.js";
 import { EmbeddingFetcher } from "../../src/embed/embedding-fetcher.js";
 import { OpenAIEmbedder } from "../../src/embed/openai-embedder.js";
-import { BENCH_KEY, loadSst2Texts, numberOption } from "./bench-support.js";
+import { BENCH_KEY, loadSst2Texts, numberOption, spawnTestServer } from "./bench-support.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: number) => numberOption(argv, name, def);
@@ -40,18 +39,7 @@ function loadTexts(): string[] {
 }
 
 async function startServer(): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "test/support/openai-test-server.ts", "--latency", String(LATENCY), "--api-key", KEY], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = "";
-    child.stdout!.on("data", (d: Buffer) => {
-      buf += d;
-      const nl = buf.indexOf("\n");
-      if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)).url);
-    });
-    child.once("exit", (code) => reject(new Error(`test server exited with ${code}`)));
-  });
+  const { url, child } = await spawnTestServer(["--latency", String(LATENCY), "--api-key", KEY]);
   return { url, stop: () => child.kill("SIGTERM") };
 }
 

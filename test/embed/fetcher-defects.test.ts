@@ -2,8 +2,6 @@
  * Issue 9's fetcher defects, one `describe` each, through the real `openai` SDK against the test
  * server. Each test fails on the code before the fix (noted per test).
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +12,7 @@ import { EmbeddingFetcher, type RetryEvent } from "../../src/embed/embedding-fet
 import { OpenAIEmbedder, OPENAI_EMBEDDING_LIMITS } from "../../src/embed/openai-embedder.js";
 import { OptionsError } from "../../src/errors.js";
 import { expectedVector, OpenAITestServer, sha256 } from "../support/openai-test-server.js";
+import { startPlainWebServer } from "../support/plain-web-server.js";
 
 const DIMS = 8;
 const fast = { baseDelayMs: 5, maxDelayMs: 40 };
@@ -265,21 +264,13 @@ describe("defect 9: errors a rerun cannot fix do not say 'run again'; odd error 
 
   it("a plain web server's 404 page keeps its message (Cannot POST /v1/embeddings)", async () => {
     // Old code: 404 "Not Found"-style status text only.
-    const plain = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        res.writeHead(404, { "content-type": "text/html; charset=utf-8" });
-        res.end(`<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${req.method} ${req.url}</pre>\n</body>\n</html>\n`);
-      });
-    });
-    await new Promise<void>((r) => plain.listen(0, "127.0.0.1", r));
+    const plain = await startPlainWebServer();
     try {
-      const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/v1`;
+      const url = plain.url;
       const err = await new EmbeddingFetcher(embedder({}, url)).fetch(["x"]).catch((e) => e);
       expect(err.message).toMatch(/HTTP 404: Cannot POST \/v1\/embeddings\./);
     } finally {
-      plain.closeAllConnections();
-      await new Promise((r) => plain.close(r));
+      await plain.close();
     }
   });
 });

@@ -4,8 +4,6 @@
  * is in fetcher-faults.test.ts.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +12,7 @@ import { expectOneLineError } from "../support/expect-cli-error.js";
 import { OpenAITestServer } from "../support/openai-test-server.js";
 import { runCli } from "../support/run-cli.js";
 import { runCliAsync } from "../support/run-cli-async.js";
+import { startPlainWebServer } from "../support/plain-web-server.js";
 
 const KEY = "testkey-fetcher-errors";
 let server: OpenAITestServer;
@@ -77,24 +76,16 @@ describe("sentivec embed: server errors a rerun cannot fix", () => {
   });
 
   it("a web server that is not an OpenAI API keeps its own message (Cannot POST /v1/embeddings)", async () => {
-    const plain = createServer((req, res) => {
-      req.resume();
-      req.on("end", () => {
-        res.writeHead(404, { "content-type": "text/html; charset=utf-8" });
-        res.end(`<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot ${req.method} ${req.url}</pre>\n</body>\n</html>\n`);
-      });
-    });
-    await new Promise<void>((r) => plain.listen(0, "127.0.0.1", r));
+    const plain = await startPlainWebServer();
     try {
       const cache = join(dir, `e${++n}.sqlite`);
-      const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/v1`;
+      const url = plain.url;
       const r = await runCliAsync(["embed", data, ...remote(url), "--cache", cache], { env: { OPENAI_API_KEY: KEY } });
       expectOneLineError(r, /HTTP 404: Cannot POST \/v1\/embeddings\./, 1);
       expect(r.stderr).not.toMatch(/run again|<pre>|Not Found"/);
       expect(rows(cache)).toBe(0);
     } finally {
-      plain.closeAllConnections();
-      await new Promise((r) => plain.close(r));
+      await plain.close();
     }
   });
 });
