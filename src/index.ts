@@ -41,13 +41,14 @@ export type {
 export type { StoreFilter, FilterMatch, FilterScalar, Metadata, JsonValue } from "./store/store-filter.js";
 export type { SaveResult } from "./store/store-files.js";
 export { StoreError } from "./store/store-error.js";
-export { KnnClassifier, type KnnOptions } from "./store/knn-classifier.js";
+export { KnnClassifier, type KnnOptions } from "./classify/knn-classifier.js";
 
 // forest
-export type { Classifier, ForestOptions } from "./forest/classifier.js";
-export { createClassifier, deserializeClassifier } from "./forest/create-classifier.js";
-export { RandomForestClassifier } from "./forest/random-forest-classifier.js";
-export { MlRandomForestClassifier } from "./forest/ml-random-forest-classifier.js";
+export type { Classifier } from "./classify/classifier.js";
+export type { ForestOptions } from "./classify/forest/forest-options.js";
+export { createClassifier, deserializeClassifier } from "./classify/forest/create-classifier.js";
+export { RandomForestClassifier } from "./classify/forest/random-forest-classifier.js";
+export { MlRandomForestClassifier } from "./classify/forest/ml-random-forest-classifier.js";
 
 // evaluate
 export { accuracy, confusionMatrix, perClassScores, averageScores, type ClassScores } from "./evaluate/classification-metrics.js";

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import type { ForestOptions } from "../forest/classifier.js";
+import type { ForestOptions } from "../classify/forest/forest-options.js";
 import { parseWholeNumber } from "./number-options.js";
 
 export interface ForestCliOptions {

@@ -5,8 +5,8 @@ import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingFetcher } from "../embed/embedding-fetcher.js";
 import { HashEmbedder } from "../embed/hash-embedder.js";
 import { type EvaluationReport, evaluatePredictions } from "../evaluate/evaluation-report.js";
-import type { ForestOptions } from "../forest/classifier.js";
-import { createClassifier } from "../forest/create-classifier.js";
+import type { ForestOptions } from "../classify/forest/forest-options.js";
+import { createClassifier } from "../classify/forest/create-classifier.js";
 import { argmax } from "../util/argmax.js";
 import { embedItems, pickRows } from "./embed-items.js";
 

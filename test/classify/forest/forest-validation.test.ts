@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ModelError, OptionsError } from "../../src/errors.js";
-import { RandomForestClassifier } from "../../src/forest/random-forest-classifier.js";
+import { ModelError, OptionsError } from "../../../src/errors.js";
+import { RandomForestClassifier } from "../../../src/classify/forest/random-forest-classifier.js";
 
 const X = [[0, 1], [1, 0], [2, 2], [3, 1]];
 const y = [0, 1, 0, 1];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { RandomForestClassifier } from "../../src/forest/random-forest-classifier.js";
-import { createClassifier, DEFAULT_ENGINE, deserializeClassifier } from "../../src/forest/create-classifier.js";
+import { RandomForestClassifier } from "../../../src/classify/forest/random-forest-classifier.js";
+import { createClassifier, DEFAULT_ENGINE, deserializeClassifier } from "../../../src/classify/forest/create-classifier.js";
 import { noisyData, separableData, xorData } from "./forest-fixtures.js";
 
 function accuracy(pred: ArrayLike<number>, y: ArrayLike<number>): number {

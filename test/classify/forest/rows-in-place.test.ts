@@ -1,13 +1,13 @@
 import { describe, expect, it, vi } from "vitest";
-import type { LabeledText } from "../../src/data/labeled-text.js";
-import { HashEmbedder } from "../../src/embed/hash-embedder.js";
-import { FeatureBinner } from "../../src/forest/feature-binner.js";
-import { RandomForestClassifier } from "../../src/forest/random-forest-classifier.js";
-import { growTree } from "../../src/forest/tree-builder.js";
-import { embedItems } from "../../src/model/embed-items.js";
-import { SentimentModel } from "../../src/model/sentiment-model.js";
-import { matrixRow } from "../../src/util/matrix.js";
-import { Random } from "../../src/util/random.js";
+import type { LabeledText } from "../../../src/data/labeled-text.js";
+import { HashEmbedder } from "../../../src/embed/hash-embedder.js";
+import { FeatureBinner } from "../../../src/classify/forest/feature-binner.js";
+import { RandomForestClassifier } from "../../../src/classify/forest/random-forest-classifier.js";
+import { growTree } from "../../../src/classify/forest/tree-builder.js";
+import { embedItems } from "../../../src/model/embed-items.js";
+import { SentimentModel } from "../../../src/model/sentiment-model.js";
+import { matrixRow } from "../../../src/util/matrix.js";
+import { Random } from "../../../src/util/random.js";
 import { noisyData } from "./forest-fixtures.js";
 
 // Issue 10 item 4 (memory): a million 512-d rows must be held once, not as rows plus matrix copies.

@@ -1,4 +1,4 @@
-import { BundleError } from "../errors.js";
+import { BundleError } from "../../errors.js";
 import { crc32 } from "./crc32.js";
 import { DecisionTree } from "./decision-tree.js";
 import type { ForestParams } from "./forest-params.js";

@@ -1,9 +1,9 @@
 import { BundleError, ModelError, OptionsError } from "../errors.js";
-import type { Classifier } from "../forest/classifier.js";
-import { checkFitInput, checkPredictInput } from "../forest/validate.js";
+import type { Classifier } from "./classifier.js";
+import { checkFitInput, checkPredictInput } from "./forest/validate.js";
 import { type Matrix, toMatrix } from "../util/matrix.js";
-import { TopK } from "./top-k.js";
-import { VectorBuffer } from "./vector-buffer.js";
+import { TopK } from "../store/top-k.js";
+import { VectorBuffer } from "../store/vector-buffer.js";
 import { argmax } from "../util/argmax.js";
 
 export interface KnnOptions {

@@ -1,5 +1,5 @@
-import { OptionsError } from "../errors.js";
-import type { ForestOptions } from "./classifier.js";
+import { OptionsError } from "../../errors.js";
+import type { ForestOptions } from "./forest-options.js";
 import { checkMaxFeatures } from "./validate.js";
 
 /** The sentivec engine's hyperparameters with every default filled in (recorded in the model). */

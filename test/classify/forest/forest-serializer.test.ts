@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { BundleError } from "../../src/errors.js";
-import { deserializeClassifier } from "../../src/forest/create-classifier.js";
-import { MlRandomForestClassifier } from "../../src/forest/ml-random-forest-classifier.js";
-import { RandomForestClassifier } from "../../src/forest/random-forest-classifier.js";
-import { crc32 } from "../../src/forest/crc32.js";
+import { BundleError } from "../../../src/errors.js";
+import { deserializeClassifier } from "../../../src/classify/forest/create-classifier.js";
+import { MlRandomForestClassifier } from "../../../src/classify/forest/ml-random-forest-classifier.js";
+import { RandomForestClassifier } from "../../../src/classify/forest/random-forest-classifier.js";
+import { crc32 } from "../../../src/classify/forest/crc32.js";
 import { noisyData } from "./forest-fixtures.js";
 
 const train = noisyData(300, 24, 11);

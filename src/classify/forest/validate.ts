@@ -1,6 +1,6 @@
-import { ModelError, OptionsError } from "../errors.js";
-import type { Matrix } from "../util/matrix.js";
-import type { ForestOptions } from "./classifier.js";
+import { ModelError, OptionsError } from "../../errors.js";
+import type { Matrix } from "../../util/matrix.js";
+import type { ForestOptions } from "./forest-options.js";
 
 /**
  * Checks shared by every engine before fitting: non-empty, one label per row, integer labels

@@ -1,10 +1,10 @@
 import { InvalidArgumentError } from "commander";
 import { describe, expect, it } from "vitest";
-import { parseMaxFeatures } from "../../src/cli/forest-options.js";
-import { OptionsError } from "../../src/errors.js";
-import { MlRandomForestClassifier } from "../../src/forest/ml-random-forest-classifier.js";
-import { RandomForestClassifier } from "../../src/forest/random-forest-classifier.js";
-import { resolveMaxFeatures } from "../../src/forest/validate.js";
+import { parseMaxFeatures } from "../../../src/cli/forest-options.js";
+import { OptionsError } from "../../../src/errors.js";
+import { MlRandomForestClassifier } from "../../../src/classify/forest/ml-random-forest-classifier.js";
+import { RandomForestClassifier } from "../../../src/classify/forest/random-forest-classifier.js";
+import { resolveMaxFeatures } from "../../../src/classify/forest/validate.js";
 
 describe("--max-features, read as scikit-learn reads max_features", () => {
   it("digits alone are a count, a number with a point is a fraction (1.0 = all)", () => {

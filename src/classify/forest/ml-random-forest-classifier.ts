@@ -1,9 +1,10 @@
 import { RandomForestClassifier as MlRandomForest } from "ml-random-forest";
-import { BundleError } from "../errors.js";
-import { type Matrix, toMatrix } from "../util/matrix.js";
-import type { Classifier, ForestOptions } from "./classifier.js";
+import { BundleError } from "../../errors.js";
+import { type Matrix, toMatrix } from "../../util/matrix.js";
+import type { Classifier } from "../classifier.js";
+import type { ForestOptions } from "./forest-options.js";
 import { checkFitInput, checkMaxFeatures, checkPredictInput, resolveMaxFeatures } from "./validate.js";
-import { argmax } from "../util/argmax.js";
+import { argmax } from "../../util/argmax.js";
 
 const FORMAT = "sentivec/ml-random-forest";
 const FORMAT_VERSION = 1;

@@ -1,9 +1,9 @@
 // Child process for worker-death.test.ts: a fit whose tree workers are made to die (or not start) through
 // the test-only SENTIVEC_TEST_TREE_WORKER_FAULT, then a fit without the fault in the same pool.
 // Prints one JSON line per step. Run in a child so a fit that hangs (the old behaviour) is killed by a timeout.
-import { SentivecError } from "../../src/errors.js";
-import { RandomForestClassifier } from "../../src/forest/random-forest-classifier.js";
-import { treeWorkerPool } from "../../src/forest/tree-worker-pool.js";
+import { SentivecError } from "../../../src/errors.js";
+import { RandomForestClassifier } from "../../../src/classify/forest/random-forest-classifier.js";
+import { treeWorkerPool } from "../../../src/classify/forest/tree-worker-pool.js";
 import { noisyData } from "./forest-fixtures.js";
 
 const fault = process.argv[2];

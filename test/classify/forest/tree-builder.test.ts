@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { FeatureBinner } from "../../src/forest/feature-binner.js";
-import { type GrownTree, growTree, type TreeBuildParams } from "../../src/forest/tree-builder.js";
-import { Random } from "../../src/util/random.js";
+import { FeatureBinner } from "../../../src/classify/forest/feature-binner.js";
+import { type GrownTree, growTree, type TreeBuildParams } from "../../../src/classify/forest/tree-builder.js";
+import { Random } from "../../../src/util/random.js";
 import { noisyData } from "./forest-fixtures.js";
 
 function grow(nClasses: number, params: Partial<TreeBuildParams>, seed: number): GrownTree {

@@ -1,5 +1,5 @@
-import type { Matrix } from "../../src/util/matrix.js";
-import { Random } from "../../src/util/random.js";
+import type { Matrix } from "../../../src/util/matrix.js";
+import { Random } from "../../../src/util/random.js";
 
 /** XOR of the signs of two features, points kept away from the axes so the rule is unambiguous. */
 export function xorData(n: number, seed: number): { X: number[][]; y: number[] } {

@@ -1,5 +1,6 @@
-import { BundleError, OptionsError } from "../errors.js";
-import type { Classifier, ForestOptions } from "./classifier.js";
+import { BundleError, OptionsError } from "../../errors.js";
+import type { Classifier } from "../classifier.js";
+import type { ForestOptions } from "./forest-options.js";
 import { MlRandomForestClassifier } from "./ml-random-forest-classifier.js";
 import { RandomForestClassifier } from "./random-forest-classifier.js";
 

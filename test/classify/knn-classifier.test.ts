@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KnnClassifier } from "../../src/store/knn-classifier.js";
+import { KnnClassifier } from "../../src/classify/knn-classifier.js";
 import { Random } from "../../src/util/random.js";
 import type { Matrix } from "../../src/util/matrix.js";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { runTsx } from "../support/run-child.js";
+import { runTsx } from "../../support/run-child.js";
 
 /** Runs worker-fault-child.ts; kills it if it has not finished in 60 s (a fit that hangs never would). */
 async function runFault(fault: string) {
-  const run = runTsx("test/forest/worker-fault-child.ts", [fault]);
+  const run = runTsx("test/classify/forest/worker-fault-child.ts", [fault]);
   const timer = setTimeout(() => run.child.kill("SIGKILL"), 60_000);
   const code = await run.exited;
   clearTimeout(timer);

@@ -1,26 +1,3 @@
-import type { Matrix } from "../util/matrix.js";
-
-/**
- * The estimator shape every forest engine implements (scikit-learn's): hyperparameters in the
- * constructor, fit(X, y), predict(X), predictProba(X). Class labels are integers 0..nClasses-1;
- * the SentimentModel maps them to names.
- */
-export interface Classifier {
-  /** Engine name recorded in bundles, e.g. "sentivec" or "ml-random-forest". */
-  readonly engine: string;
-  readonly nClasses: number;
-  readonly nFeatures: number;
-  /** Hyperparameters as given (defaults filled in), for the model bundle. */
-  readonly params: Readonly<Record<string, unknown>>;
-  fit(X: Matrix | ArrayLike<number>[], y: ArrayLike<number>): this;
-  /** Most probable class per row; ties go to the lower class index. */
-  predict(X: Matrix | ArrayLike<number>[]): Int32Array;
-  /** One probability row per input row, each of length nClasses, summing to 1. */
-  predictProba(X: Matrix | ArrayLike<number>[]): Float64Array[];
-  /** Compact bytes; `deserializeClassifier` reads them back. */
-  serialize(): Uint8Array;
-}
-
 /** Options common to every forest engine. Engines document their own defaults. */
 export interface ForestOptions {
   /** Which engine to use. Default "sentivec" (the built-in engine). */

@@ -113,7 +113,7 @@ export class TreeWorkerPool {
 }
 
 /**
- * Test-only fault injection (test/forest/worker-death.test.ts, test/reliability/forest.test.ts), from
+ * Test-only fault injection (test/classify/forest/worker-death.test.ts, test/reliability/forest.test.ts), from
  * SENTIVEC_TEST_TREE_WORKER_FAULT: "exit", "throw" or "oom" make each worker die holding the first tree it
  * takes in a fit; "nostart" makes new workers fail to start as if the thread limit were reached.
  */

@@ -1,8 +1,9 @@
 import { availableParallelism } from "node:os";
-import { BundleError } from "../errors.js";
-import { checkRows, isMatrix, type Matrix, type RowList, toMatrix } from "../util/matrix.js";
-import { Random } from "../util/random.js";
-import type { Classifier, ForestOptions } from "./classifier.js";
+import { BundleError } from "../../errors.js";
+import { checkRows, isMatrix, type Matrix, type RowList, toMatrix } from "../../util/matrix.js";
+import { Random } from "../../util/random.js";
+import type { Classifier } from "../classifier.js";
+import type { ForestOptions } from "./forest-options.js";
 import { DecisionTree } from "./decision-tree.js";
 import { FeatureBinner } from "./feature-binner.js";
 import { type ForestParams, resolveForestParams, resolveJobs } from "./forest-params.js";
@@ -10,7 +11,7 @@ import { deserializeForest, isSerializedForest, serializeForest } from "./forest
 import { growTrees } from "./grow-trees.js";
 import { drawBootstrap, type TreeBuildData } from "./tree-builder.js";
 import { checkFitInput, checkPredictInput, resolveMaxFeatures } from "./validate.js";
-import { argmax } from "../util/argmax.js";
+import { argmax } from "../../util/argmax.js";
 
 /** Feature values per prediction block: 64K floats = 256 KB, about an L2 cache. */
 const PREDICT_BLOCK_VALUES = 1 << 16;

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { RandomForestClassifier } from "../../src/forest/random-forest-classifier.js";
+import { RandomForestClassifier } from "../../../src/classify/forest/random-forest-classifier.js";
 import { noisyData } from "./forest-fixtures.js";
 
 // No thread can be started in this file (as when the process is at its thread limit): `new Worker`

@@ -1,4 +1,4 @@
-import { Random } from "../util/random.js";
+import { Random } from "../../util/random.js";
 import { TREE_BUILDER_FUNCTIONS } from "./tree-builder.js";
 
 /**

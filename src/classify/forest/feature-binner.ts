@@ -1,4 +1,4 @@
-import { isMatrix, type Matrix, type RowList } from "../util/matrix.js";
+import { isMatrix, type Matrix, type RowList } from "../../util/matrix.js";
 
 /** At most this many bins per feature, so a code fits in a byte. */
 export const MAX_BINS = 256;

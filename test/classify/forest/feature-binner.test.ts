@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { binOf, FeatureBinner, MAX_BINS } from "../../src/forest/feature-binner.js";
-import { Random } from "../../src/util/random.js";
+import { binOf, FeatureBinner, MAX_BINS } from "../../../src/classify/forest/feature-binner.js";
+import { Random } from "../../../src/util/random.js";
 
 describe("FeatureBinner", () => {
   it("keeps few distinct values apart and bins many into at most 256 quantiles", () => {

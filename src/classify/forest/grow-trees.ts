@@ -1,6 +1,6 @@
 import { receiveMessageOnPort } from "node:worker_threads";
-import { ModelError } from "../errors.js";
-import { Random } from "../util/random.js";
+import { ModelError } from "../../errors.js";
+import { Random } from "../../util/random.js";
 import { type GrownTree, growTree, type TreeBuildData, type TreeBuildParams } from "./tree-builder.js";
 import { testFault, type TreeWorker, treeWorkerPool } from "./tree-worker-pool.js";
 
