@@ -44,7 +44,7 @@ export { StoreError } from "./store/store-error.js";
 export { KnnClassifier, type KnnOptions } from "./classify/knn-classifier.js";
 
 // forest
-export type { Classifier } from "./classify/classifier.js";
+export type { Classifier, FitOptions } from "./classify/classifier.js";
 export type { ForestOptions } from "./classify/forest/forest-options.js";
 export { createClassifier, deserializeClassifier } from "./classify/forest/create-classifier.js";
 export { RandomForestClassifier } from "./classify/forest/random-forest-classifier.js";
