@@ -16,10 +16,16 @@ import { KnnClassifier } from "../classify/knn-classifier.js";
 import { type Matrix, toMatrix } from "../util/matrix.js";
 import { VERSION } from "../version.js";
 import { embedItems, pickRows } from "./embed-items.js";
+import { fitProgress } from "./fit-progress.js";
 import { type BundleManifest, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, readBundle, type WriteBundleOptions, writeBundle } from "./model-bundle.js";
 import { argmax } from "../util/argmax.js";
 import { isBlankText } from "../util/text-checks.js";
 
+/**
+ * Where training is. "embed": texts embedded of unique texts. "fit": trees grown of the forest's trees
+ * (a classifier that reports no steps counts as one unit), from a `done: 0` event at the start to
+ * `done === total`. "evaluate": 0 of 1, then 1 of 1.
+ */
 export interface TrainProgress {
   stage: "embed" | "fit" | "evaluate";
   done: number;
@@ -130,11 +136,11 @@ export class SentimentModel {
     const { rows, cols, usage } = await embedItems(items, fetcher, options.signal);
     const embedderInfo = embedder ? recordEmbedder(embedder.id, cols) : recordPrecomputed(options.precomputedEmbedderId, cols);
 
-    options.onProgress?.({ stage: "fit", done: 0, total: 1 });
     const classifier = createClassifier({ seed, ...options.forest });
     // The training rows as they are (no copy): with --test-size 0 on a million rows, a copy was another 2 GB.
-    classifier.fit(pickRows(rows, split.train), split.train.map((i) => y[i]));
-    options.onProgress?.({ stage: "fit", done: 1, total: 1 });
+    const fitting = fitProgress(classifier, options.onProgress);
+    classifier.fit(pickRows(rows, split.train), split.train.map((i) => y[i]), { onProgress: fitting.onProgress });
+    fitting.end();
 
     let report: EvaluationReport | null = null;
     if (split.test.length > 0) {

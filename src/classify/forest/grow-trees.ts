@@ -26,15 +26,22 @@ interface WorkerMessage {
  *
  * With nJobs > 1, `data.codes` and `data.rowCodes` should live in SharedArrayBuffers so workers read
  * them without copies.
+ *
+ * `onProgress(done, total)` is called on the calling thread each time more trees are in (a tree grown
+ * here, or workers' trees collected), so a caller can show trees done of total while fit blocks.
  */
-export function growTrees(data: TreeBuildData, params: TreeBuildParams, seeds: Uint32Array, nJobs: number): GrownTree[] {
+export function growTrees(data: TreeBuildData, params: TreeBuildParams, seeds: Uint32Array, nJobs: number, onProgress?: (done: number, total: number) => void): GrownTree[] {
   const nTrees = seeds.length;
   const trees: GrownTree[] = new Array(nTrees);
   const nWorkers = Math.max(0, Math.min(nJobs - 1, nTrees - 1));
   const pool = treeWorkerPool;
   const workers = nWorkers === 0 ? [] : pool.take(nWorkers);
+  onProgress?.(0, nTrees);
   if (workers.length === 0) {
-    for (let t = 0; t < nTrees; t++) trees[t] = growTree(data, params, new Random(seeds[t]));
+    for (let t = 0; t < nTrees; t++) {
+      trees[t] = growTree(data, params, new Random(seeds[t]));
+      onProgress?.(t + 1, nTrees);
+    }
     return trees;
   }
 
@@ -44,7 +51,13 @@ export function growTrees(data: TreeBuildData, params: TreeBuildParams, seeds: U
   const inJob = new Map<number, TreeWorker>(workers.map((w) => [w.id, w]));
   const failed: number[] = [];
   let received = 0;
+  let reported = 0;
   let failure: string | undefined;
+  const report = (): void => {
+    if (onProgress === undefined || received === reported || failure !== undefined) return;
+    reported = received;
+    onProgress(received, nTrees);
+  };
 
   const drain = (): void => {
     for (const w of inJob.values()) {
@@ -82,11 +95,13 @@ export function growTrees(data: TreeBuildData, params: TreeBuildParams, seeds: U
         received++;
         drain();
         if (failure !== undefined) break;
+        report();
         continue;
       }
     }
     const seen = Atomics.load(wake, 0);
     drain();
+    report();
     if (received >= nTrees || failure !== undefined) break;
     if (inJob.size === 0) continue;
     // Returns at once if a worker or the supervisor posted since `seen` was read: no lost wake-ups.

@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { BundleError } from "../../errors.js";
 import { checkRows, isMatrix, type Matrix, type RowList, toMatrix } from "../../util/matrix.js";
 import { Random } from "../../util/random.js";
-import type { Classifier } from "../classifier.js";
+import type { Classifier, FitOptions } from "../classifier.js";
 import type { ForestOptions } from "./forest-options.js";
 import { DecisionTree } from "./decision-tree.js";
 import { FeatureBinner } from "./feature-binner.js";
@@ -50,7 +50,7 @@ export class RandomForestClassifier implements Classifier {
    * Rows given as an array (Float32Array[] or number[][]) are read where they are, not copied into one
    * matrix first: training a million 512-dimensional embeddings then needs them in memory once.
    */
-  fit(X: Matrix | ArrayLike<number>[], y: ArrayLike<number>): this {
+  fit(X: Matrix | ArrayLike<number>[], y: ArrayLike<number>, options: FitOptions = {}): this {
     const m = isMatrix(X) ? toMatrix(X, "training vectors") : checkRows(X, "training vectors");
     const { nClasses } = checkFitInput(m, y);
     const p = this.params;
@@ -81,6 +81,7 @@ export class RandomForestClassifier implements Classifier {
       },
       seeds,
       this.nJobs,
+      options.onProgress,
     );
 
     this.trees = grown.map((g) => DecisionTree.fromGrown(g, nClasses, binner.edges));
