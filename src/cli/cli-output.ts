@@ -1,6 +1,5 @@
-import { SingleBar } from "cli-progress";
-import type { TrainProgress } from "../model/sentiment-model.js";
 import { escapeControl } from "../util/escape-control.js";
+import { type ProgressDisplay, progressDisplay } from "./progress-display.js";
 
 /** Prints a value as pretty JSON on stdout: the whole output of a command run with --json. */
 export function printJson(value: unknown): void {
@@ -18,36 +17,7 @@ export function status(message: string, quiet: boolean): void {
   if (!quiet) process.stderr.write(message.split("\n").map(escapeControl).join("\n") + "\n");
 }
 
-/**
- * A progress reporter for training: a bar for embedding when stderr is a terminal, plain lines for
- * stage changes otherwise. Silent with --json or --quiet.
- */
-export function trainProgress(quiet: boolean): { onProgress: (p: TrainProgress) => void; stop: () => void } {
-  if (quiet) return { onProgress: () => {}, stop: () => {} };
-  const tty = process.stderr.isTTY === true;
-  let bar: SingleBar | undefined;
-  let stage: TrainProgress["stage"] | undefined;
-  const stop = () => {
-    bar?.stop();
-    bar = undefined;
-  };
-  const onProgress = (p: TrainProgress) => {
-    if (p.stage !== stage) {
-      stop();
-      stage = p.stage;
-      if (p.stage === "embed" && tty && p.total > 0) {
-        bar = new SingleBar({ format: "Embedding  [{bar}] {percentage}% | {value}/{total} texts | ETA {eta}s", stream: process.stderr, hideCursor: true });
-        bar.start(p.total, 0);
-      } else if (p.stage === "embed") {
-        process.stderr.write(`Embedding ${p.total} unique texts...\n`);
-      } else if (p.stage === "fit") {
-        process.stderr.write("Training the forest...\n");
-      } else {
-        process.stderr.write("Evaluating on the test split...\n");
-      }
-    }
-    bar?.update(p.done);
-    if (bar && p.done >= p.total) stop();
-  };
-  return { onProgress, stop };
+/** Training progress on stderr: bars on a terminal, a line per stage otherwise (see progressDisplay). */
+export function trainProgress(quiet: boolean): ProgressDisplay {
+  return progressDisplay(quiet);
 }

@@ -8,6 +8,7 @@ import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom 
 import { type ForestCliOptions, addForestOptions, forestOptionsFrom } from "./forest-options.js";
 import { formatLoadStats } from "./format-load-stats.js";
 import { parseSeed, parseWholeNumber } from "./number-options.js";
+import { progressDisplay } from "./progress-display.js";
 
 interface CvCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions {
   folds: number;
@@ -33,15 +34,22 @@ export function registerCrossValidateCommand(program: Command): void {
     const dataset = await loadDataset(files, datasetOptionsFrom(o));
     status(formatLoadStats(dataset), quiet);
     const precomputed = dataset.items.every((i) => i.vector !== undefined);
-    const cached = precomputed ? undefined : fetcherFrom(o, embedderFrom(o));
+    const progress = progressDisplay(quiet);
+    const cached = precomputed ? undefined : fetcherFrom(o, embedderFrom(o), { onProgress: (p) => progress.onProgress({ stage: "embed", done: p.done, total: p.total }) });
     try {
       const result = await crossValidate(dataset, {
         folds: o.folds,
         seed: o.seed,
         fetcher: cached?.fetcher,
         forest: forestOptionsFrom(o, o.seed),
-        onFold: (f, r) => status(`fold ${f + 1}/${o.folds}: accuracy ${r.accuracy.toFixed(4)}, macro F1 ${r.macro.f1.toFixed(4)}`, quiet),
+        // The bar names the fold that is running; each finished fold leaves its line.
+        onProgress: (p) => progress.onProgress({ ...p, step: p.fold === undefined ? undefined : `Fold ${p.fold + 1}/${p.folds}` }),
+        onFold: (f, r) => {
+          progress.stop();
+          status(`fold ${f + 1}/${o.folds}: accuracy ${r.accuracy.toFixed(4)}, macro F1 ${r.macro.f1.toFixed(4)}`, quiet);
+        },
       });
+      progress.stop();
       if (o.json) {
         printJson({ files, embedder: cached?.fetcher.embedder.id ?? "precomputed", folds: o.folds, seed: o.seed, accuracy: result.accuracy, macroF1: result.macroF1, foldAccuracies: result.folds.map((r) => r.accuracy), pooled: result.pooled });
         return;

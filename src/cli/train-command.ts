@@ -22,6 +22,11 @@ interface TrainCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestC
   quiet?: boolean;
 }
 
+/** Printed where the report would be when --test-size 0 left nothing held out. */
+export const NO_TEST_SPLIT =
+  "No test split (--test-size 0): every row was used for training, so there is no evaluation to report.\n" +
+  "To estimate accuracy, run `sentivec cv FILES` (k-fold), or `sentivec evaluate -m MODEL FILES` on data the model has not seen.";
+
 export function registerTrainCommand(program: Command): void {
   const cmd = program
     .command("train")
@@ -63,6 +68,7 @@ export function registerTrainCommand(program: Command): void {
         return;
       }
       if (report) console.log(formatReport(report, `Test split (${Math.round(o.testSize * 100)}%, seed ${o.seed})`));
+      else console.log(NO_TEST_SPLIT);
       console.log(`\nSaved ${o.out} (embedder ${manifest.embedder.id}, ${manifest.forest.engine} forest, ${manifest.forest.bytes} bytes)`);
     } finally {
       cached?.close();

@@ -9,6 +9,7 @@ import type { ForestOptions } from "../classify/forest/forest-options.js";
 import { createClassifier } from "../classify/forest/create-classifier.js";
 import { argmax } from "../util/argmax.js";
 import { embedItems, pickRows } from "./embed-items.js";
+import { fitProgress } from "./fit-progress.js";
 
 export interface CrossValidateOptions {
   /** Default 5. */
@@ -20,7 +21,18 @@ export interface CrossValidateOptions {
   forest?: ForestOptions;
   /** Called after each fold. */
   onFold?: (fold: number, report: EvaluationReport) => void;
+  /** Embedding progress (when the fetcher is built here), then each fold's fit tree by tree (see TrainProgress). */
+  onProgress?: (p: CrossValidateProgress) => void;
   signal?: AbortSignal;
+}
+
+/** A TrainProgress event with the fold it belongs to (0-based; absent while embedding) and the fold count. */
+export interface CrossValidateProgress {
+  stage: "embed" | "fit" | "evaluate";
+  done: number;
+  total: number;
+  fold?: number;
+  folds: number;
 }
 
 export interface CrossValidationResult {
@@ -43,13 +55,22 @@ export async function crossValidate(dataset: Dataset, options: CrossValidateOpti
   const y = Int32Array.from(dataset.items, (i) => classOf.get(i.label!)!);
   const splits = stratifiedKFold(dataset.items.map((i) => i.label!), { folds: options.folds ?? 5, seed });
   const precomputed = dataset.items.every((i) => i.vector !== undefined);
-  const fetcher = precomputed ? undefined : (options.fetcher ?? new EmbeddingFetcher(options.embedder ?? new HashEmbedder()));
+  const folds = splits.length;
+  const fetcher = precomputed
+    ? undefined
+    : (options.fetcher ??
+      new EmbeddingFetcher(options.embedder ?? new HashEmbedder(), {
+        onProgress: (p) => options.onProgress?.({ stage: "embed", done: p.done, total: p.total, folds }),
+      }));
   const { rows } = await embedItems(dataset.items, fetcher, options.signal);
   const reports: EvaluationReport[] = [];
   const pooledTrue: number[] = [], pooledPred: number[] = [], pooledProba: Float64Array[] = [];
   splits.forEach(({ train, test }, f) => {
     options.signal?.throwIfAborted();
-    const forest = createClassifier({ seed, ...options.forest }).fit(pickRows(rows, train), train.map((i) => y[i]));
+    const forest = createClassifier({ seed, ...options.forest });
+    const fitting = fitProgress(forest, options.onProgress && ((p) => options.onProgress!({ ...p, fold: f, folds })));
+    forest.fit(pickRows(rows, train), train.map((i) => y[i]), { onProgress: fitting.onProgress });
+    fitting.end();
     const proba = forest.predictProba(pickRows(rows, test));
     const yTrue = test.map((i) => y[i]);
     const yPred = proba.map(argmax);
