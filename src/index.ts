@@ -36,7 +36,7 @@ export { EmbeddingFetchError } from "./embed/embedding-fetch-error.js";
 // store
 export { VectorStore } from "./store/vector-store.js";
 export type {
-  VectorStoreOptions, VectorRecord, TextRecord, StoredRecord, SearchHit, SearchOptions, TrainingSet, LoadOptions, StoreInfo,
+  VectorStoreOptions, VectorRecord, TextRecord, StoredRecord, SearchHit, SearchOptions, TrainingSet, TrainingSetOptions, LoadOptions, StoreInfo,
 } from "./store/vector-store.js";
 export type { StoreFilter, FilterMatch, FilterScalar, Metadata, JsonValue } from "./store/store-filter.js";
 export type { SaveResult } from "./store/store-files.js";

@@ -9,8 +9,10 @@ import { type ForestCliOptions, addForestOptions, forestOptionsFrom } from "./fo
 import { formatLoadStats } from "./format-load-stats.js";
 import { parseSeed, parseWholeNumber } from "./number-options.js";
 import { progressDisplay } from "./progress-display.js";
+import { type StoreSourceCliOptions, addStoreSourceOptions, storeRowsFromCli } from "./store-source.js";
+import { storeDataset } from "../model/store-dataset.js";
 
-interface CvCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions {
+interface CvCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions, StoreSourceCliOptions {
   folds: number;
   seed: number;
   json?: boolean;
@@ -21,7 +23,7 @@ export function registerCrossValidateCommand(program: Command): void {
   const cmd = program
     .command("cv")
     .description("stratified k-fold cross-validation of the embedder + forest on labelled files")
-    .argument("<files...>", "labelled dataset files")
+    .argument("[files...]", "labelled dataset files, or --store DIR")
     .option("-k, --folds <n>", "number of folds (at least 2)", parseWholeNumber("--folds", 2), 5)
     .option("--seed <n>", "seed for the folds and the forests", parseSeed, 42)
     .option("--json", "print the result as JSON")
@@ -29,10 +31,13 @@ export function registerCrossValidateCommand(program: Command): void {
   addDatasetOptions(cmd);
   addEmbedderOptions(cmd);
   addForestOptions(cmd);
-  cmd.action(async (files: string[], o: CvCliOptions) => {
+  addStoreSourceOptions(cmd, "cross-validate on");
+  cmd.action(async (files: string[], o: CvCliOptions, command: Command) => {
     const quiet = o.json === true || o.quiet === true;
-    const dataset = await loadDataset(files, datasetOptionsFrom(o));
-    status(formatLoadStats(dataset), quiet);
+    // --store: the store's labelled rows, with their vectors (a dataset that carries its own: nothing is embedded).
+    const fromStore = await storeRowsFromCli(files, o, command, "cross-validate on", quiet);
+    const dataset = fromStore ? storeDataset(fromStore.set).dataset : await loadDataset(files, datasetOptionsFrom(o));
+    if (!fromStore) status(formatLoadStats(dataset), quiet);
     const precomputed = dataset.items.every((i) => i.vector !== undefined);
     const progress = progressDisplay(quiet);
     const cached = precomputed ? undefined : fetcherFrom(o, embedderFrom(o), { onProgress: (p) => progress.onProgress({ stage: "embed", done: p.done, total: p.total }) });
@@ -51,7 +56,7 @@ export function registerCrossValidateCommand(program: Command): void {
       });
       progress.stop();
       if (o.json) {
-        printJson({ files, embedder: cached?.fetcher.embedder.id ?? "precomputed", folds: o.folds, seed: o.seed, accuracy: result.accuracy, macroF1: result.macroF1, foldAccuracies: result.folds.map((r) => r.accuracy), pooled: result.pooled });
+        printJson({ files, ...(fromStore ? { store: fromStore.dir, filter: o.filter, ignoredUnlabeled: fromStore.set.skippedUnlabeled } : {}), embedder: fromStore?.store.embedderId ?? cached?.fetcher.embedder.id ?? "precomputed", folds: o.folds, seed: o.seed, accuracy: result.accuracy, macroF1: result.macroF1, foldAccuracies: result.folds.map((r) => r.accuracy), pooled: result.pooled });
         return;
       }
       console.log(formatReport(result.pooled, `${o.folds}-fold cross-validation, pooled out-of-fold predictions`));

@@ -6,8 +6,9 @@ import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from ".
 import { type EmbedderCliOptions, addEmbedderOptions, fetcherFrom } from "./embedder-options.js";
 import { formatLoadStats } from "./format-load-stats.js";
 import { loadModelForCli } from "./load-model.js";
+import { type StoreSourceCliOptions, addStoreSourceOptions, storeEvaluationData, storeRowsFromCli } from "./store-source.js";
 
-interface EvaluateCliOptions extends DatasetCliOptions, EmbedderCliOptions {
+interface EvaluateCliOptions extends DatasetCliOptions, EmbedderCliOptions, StoreSourceCliOptions {
   model: string;
   json?: boolean;
   quiet?: boolean;
@@ -17,14 +18,24 @@ export function registerEvaluateCommand(program: Command): void {
   const cmd = program
     .command("evaluate")
     .description("score a saved model on labelled files")
-    .argument("<files...>", "labelled dataset files")
+    .argument("[files...]", "labelled dataset files, or --store DIR")
     .requiredOption("-m, --model <dir>", "model bundle folder written by `sentivec train`")
     .option("--json", "print the report as JSON")
     .option("-q, --quiet", "no progress output");
   addDatasetOptions(cmd);
   addEmbedderOptions(cmd, { defaultSpec: false });
-  cmd.action(async (files: string[], o: EvaluateCliOptions) => {
+  addStoreSourceOptions(cmd, "evaluate on");
+  cmd.action(async (files: string[], o: EvaluateCliOptions, command: Command) => {
     const quiet = o.json === true || o.quiet === true;
+    const fromStore = await storeRowsFromCli(files, o, command, "evaluate on", quiet);
+    if (fromStore) {
+      // The store's vectors: the model must have been trained in the store's space; nothing is embedded.
+      const model = await loadModelForCli(o.model, o, { embedsText: false });
+      const report = await model.evaluate(storeEvaluationData(model, fromStore, o.model));
+      if (o.json) printJson({ model: o.model, embedder: model.embedderInfo, store: fromStore.dir, filter: o.filter, ignoredUnlabeled: fromStore.set.skippedUnlabeled, report });
+      else console.log(formatReport(report, `Evaluation of ${o.model} on the store ${fromStore.dir}${o.filter.map((f) => ` --filter ${f}`).join("")}`));
+      return;
+    }
     const dataset = await loadDataset(files, datasetOptionsFrom(o));
     status(formatLoadStats(dataset), quiet);
     // A dataset with its own vectors sends nothing, so it needs no embedder (nor the right --base-url).

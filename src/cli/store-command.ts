@@ -42,7 +42,7 @@ export function registerStoreCommand(program: Command): void {
     .description("embed a dataset's texts and add them to the store (rows with the same text are updated)")
     .argument("<dataset...>", "dataset files (csv, tsv, lines, json, jsonl)")
     .option("--store <dir>", "store folder", DEFAULT_STORE_DIR)
-    .option("--no-labels", "the dataset has no labels (rows are stored unlabelled)")
+    .option("--no-labels", "store the rows unlabelled even if the files have a label column (a file without one is stored unlabelled anyway)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output");
   addDatasetOptions(add);
@@ -50,8 +50,15 @@ export function registerStoreCommand(program: Command): void {
   add.action(async (files: string[], o: StoreCliOptions & DatasetCliOptions & { labels: boolean }) => {
     const quiet = o.json === true || o.quiet === true;
     checkOutputDir(o.store, "vector store", "--store");
-    const dataset = await loadDataset(files, datasetOptionsFrom(o, o.labels !== false));
+    // Labels are optional in a store: a file without a label column adds unlabelled rows (for `store label`).
+    const dataset = await loadDataset(files, datasetOptionsFrom(o, false));
+    if (o.labels === false) {
+      for (const item of dataset.items) item.label = undefined;
+      dataset.labels = [];
+    }
     status(formatLoadStats(dataset), quiet);
+    const unlabeled = dataset.items.reduce((n, i) => n + (i.label === undefined ? 1 : 0), 0);
+    if (unlabeled > 0) status(`${unlabeled} of ${dataset.items.length} rows have no label; they are stored unlabelled (training ignores them; sentivec store label can predict them).`, quiet);
     const rows = await embedRows(files, o, quiet, dataset);
     // Read, add and save under the store's lock (only now is the folder created): a second `store add`
     // waits, then adds to what this one saved. Embedding happened before, so the lock is held briefly.
@@ -77,7 +84,7 @@ export function registerStoreCommand(program: Command): void {
     const { badRowsSkipped, duplicatesRemoved } = dataset.stats;
     const summary = {
       store: o.store, embedderId: target.embedderId, dimensions: target.dimensions, added, updated, size: target.size, generation,
-      skippedBadRows: badRowsSkipped, duplicatesRemoved,
+      skippedBadRows: badRowsSkipped, duplicatesRemoved, unlabeled,
     };
     if (o.json) printJson(summary);
     else {
@@ -224,7 +231,7 @@ async function embedRows(
  * A filter on a field that no row has can only match nothing; that is almost always a typo, so say
  * which fields exist instead of printing an empty result.
  */
-function checkFilterFields(target: VectorStore, filter: StoreFilter | undefined, specs: string[]): void {
+export function checkFilterFields(target: VectorStore, filter: StoreFilter | undefined, specs: string[]): void {
   if (!filter || target.size === 0) return;
   const fields = target.metadataFields();
   const labels = Object.keys(target.info().labels).sort();
@@ -248,7 +255,7 @@ function textId(text: string): string {
   return sha256Hex(text).slice(0, 20);
 }
 
-function collect(value: string, previous: string[]): string[] {
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 

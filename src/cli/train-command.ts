@@ -12,8 +12,9 @@ import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom 
 import { type ForestCliOptions, addForestOptions, forestOptionsFrom } from "./forest-options.js";
 import { formatLoadStats } from "./format-load-stats.js";
 import { parseFraction, parseSeed } from "./number-options.js";
+import { type StoreSourceCliOptions, addStoreSourceOptions, storeRowsFromCli } from "./store-source.js";
 
-interface TrainCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions {
+interface TrainCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions, StoreSourceCliOptions {
   out: string;
   testSize: number;
   seed: number;
@@ -31,7 +32,7 @@ export function registerTrainCommand(program: Command): void {
   const cmd = program
     .command("train")
     .description("train a sentiment model on labelled files, print its test-split evaluation and save the bundle")
-    .argument("<files...>", "labelled dataset files (CSV/TSV with a header, headerless .txt sentence<TAB>label, JSON, JSONL)")
+    .argument("[files...]", "labelled dataset files (CSV/TSV with a header, headerless .txt sentence<TAB>label, JSON, JSONL), or --store DIR")
     .option("-o, --out <dir>", "where to save the model bundle", join("models", "sentiment"))
     .option("--test-size <fraction>", "fraction held out for evaluation (0 trains on everything)", parseFraction("--test-size", true), 0.2)
     .option("--seed <n>", "seed for the split and the forest", parseSeed, 42)
@@ -41,19 +42,22 @@ export function registerTrainCommand(program: Command): void {
   addDatasetOptions(cmd);
   addEmbedderOptions(cmd);
   addForestOptions(cmd);
-  cmd.action(async (files: string[], o: TrainCliOptions) => {
+  addStoreSourceOptions(cmd, "train on");
+  cmd.action(async (files: string[], o: TrainCliOptions, command: Command) => {
     const quiet = o.json === true || o.quiet === true;
     // Before training: an --out that names a file or a read-only place fails now, not after the work.
     checkOutputDir(o.out, "model bundle", "--out");
     refuseForeignJson(join(o.out, "model.json"), BUNDLE_FORMAT, "model bundle");
-    const dataset = await loadDataset(files, datasetOptionsFrom(o));
-    status(formatLoadStats(dataset), quiet);
-    const precomputed = dataset.items.every((i) => i.vector !== undefined);
+    // --store: the store's labelled rows and vectors instead of files (nothing embedded).
+    const fromStore = await storeRowsFromCli(files, o, command, "train on", quiet);
+    const dataset = fromStore ? undefined : await loadDataset(files, datasetOptionsFrom(o));
+    if (dataset) status(formatLoadStats(dataset), quiet);
+    const precomputed = !dataset || dataset.items.every((i) => i.vector !== undefined);
     const embedder = precomputed ? undefined : embedderFrom(o);
     const progress = trainProgress(quiet);
     const cached = embedder ? fetcherFrom(o, embedder, { onProgress: (p) => progress.onProgress({ stage: "embed", done: p.done, total: p.total }) }) : undefined;
     try {
-      const { model, report, usage } = await SentimentModel.train(dataset, {
+      const { model, report, usage, ignoredUnlabeled } = await SentimentModel.train(fromStore?.set ?? dataset!, {
         fetcher: cached?.fetcher,
         precomputedEmbedderId: o.vectorsFrom,
         forest: forestOptionsFrom(o, o.seed),
@@ -64,7 +68,7 @@ export function registerTrainCommand(program: Command): void {
       progress.stop();
       const manifest = await model.save(o.out, { onWait: () => status(`Waiting for another sentivec process that is saving to ${o.out}...`, false) });
       if (o.json) {
-        printJson({ model: o.out, embedder: manifest.embedder, labels: manifest.labels, dataset: { ...manifest.dataset, stats: dataset.stats }, training: manifest.training, report, usage });
+        printJson({ model: o.out, embedder: manifest.embedder, labels: manifest.labels, dataset: { ...manifest.dataset, ...(dataset ? { stats: dataset.stats } : { ignoredUnlabeled }) }, training: manifest.training, report, usage });
         return;
       }
       if (report) console.log(formatReport(report, `Test split (${Math.round(o.testSize * 100)}%, seed ${o.seed})`));

@@ -18,6 +18,7 @@ import { VERSION } from "../version.js";
 import { embedItems, pickRows } from "./embed-items.js";
 import { fitProgress } from "./fit-progress.js";
 import { type BundleManifest, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, readBundle, type WriteBundleOptions, writeBundle } from "./model-bundle.js";
+import { type StoreSource, isStoreSource, storeDataset } from "./store-dataset.js";
 import { argmax } from "../util/argmax.js";
 import { isBlankText } from "../util/text-checks.js";
 
@@ -62,6 +63,8 @@ export interface TrainResult {
   split: { train: number[]; test: number[] };
   /** Embedding cost, when texts were embedded. */
   usage?: FetchUsage;
+  /** Training from a store: its unlabelled rows, left out. */
+  ignoredUnlabeled?: number;
 }
 
 export interface Prediction {
@@ -99,8 +102,13 @@ export class SentimentModel {
   /** Why the recorded embedder could not be rebuilt on load (e.g. no API key), reported by predict(). */
   private embedderProblem: Error | undefined;
 
-  /** Embeds (or takes the dataset's vectors), splits, fits the forest, and evaluates on the test part. */
-  static async train(data: Dataset | LabeledText[], options: TrainOptions = {}): Promise<TrainResult> {
+  /**
+   * Embeds (or takes the dataset's vectors), splits, fits the forest, and evaluates on the test part.
+   * Given a VectorStore (or its toTrainingSet()), trains on its labelled rows with the stored vectors,
+   * embedding nothing; the model records the store's embedder and can embed text with it.
+   */
+  static async train(data: Dataset | LabeledText[] | StoreSource, options: TrainOptions = {}): Promise<TrainResult> {
+    if (isStoreSource(data)) return SentimentModel.trainFromStore(data, options);
     const dataset = Array.isArray(data) ? undefined : data;
     const items = Array.isArray(data) ? data : data.items;
     // Checked before anything else: a NaN or negative testSize used to mean "no test split" without a word.
@@ -165,6 +173,23 @@ export class SentimentModel {
       dataset: { files, fingerprint: dataset?.fingerprint ?? "", rows: items.length },
     });
     return { model, report, split, usage };
+  }
+
+  /** train() on a store's labelled rows: its vectors, its embedder id (as if its embedder had made them here). */
+  private static async trainFromStore(data: StoreSource, options: TrainOptions): Promise<TrainResult> {
+    const { dataset, embedderId, ignoredUnlabeled } = storeDataset(data);
+    const known = !embedderId.startsWith("precomputed");
+    const given = options.fetcher?.embedder ?? options.embedder;
+    const dims = dataset.items[0]?.vector?.length;
+    if (given && dims !== undefined) checkEmbedderMatches({ id: embedderId, dimensions: dims }, given, "This store holds");
+    const result = await SentimentModel.train(dataset, { ...options, embedder: undefined, fetcher: undefined, precomputedEmbedderId: undefined });
+    const m = result.model;
+    const embedderInfo = known ? recordEmbedder(embedderId, m.embedderInfo.dimensions) : m.embedderInfo;
+    // The text embedder: the one given (checked above), else rebuilt from the store's id, as load() does.
+    const rebuilt = given || !known ? { embedder: given } : defaultEmbedderFor(embedderInfo);
+    const model = new SentimentModel(m.classifier, m.labels, embedderInfo, rebuilt.embedder, { ...m.manifest, embedder: embedderInfo });
+    model.embedderProblem = rebuilt.problem;
+    return { ...result, model, ignoredUnlabeled };
   }
 
   /**

@@ -1,5 +1,8 @@
 import { StoreError } from "./store-error.js";
 
+/** |‖v‖² − 1| within which a vector counts as unit length: a few float32 roundings (2⁻²⁴ each) of 1. */
+const UNIT_TOLERANCE = 1e-6;
+
 /**
  * Writes `src / ‖src‖₂` into `dst` at `offset`. Stored vectors and queries are both unit length, so
  * cosine similarity is a plain dot product in the scan. Accumulates in float64 so the norm of a
@@ -29,6 +32,13 @@ export function l2NormalizeInto(src: ArrayLike<number>, dst: Float32Array, offse
     throw new StoreError("STORE_VECTOR_ZERO", `${what} is all zeros, so it has no direction to compare by cosine.`, {
       hint: "Check the embedder output; a zero vector usually means an empty or failed embedding.",
     });
+  }
+  if (Math.abs(sum - 1) <= UNIT_TOLERANCE) {
+    // Already unit length to float32 precision (embedders return unit vectors): dividing by the norm
+    // would only move a few values by an ulp. Kept bit for bit instead, so a model trained on a store's
+    // vectors sees exactly what the embedder returned, and matches one trained on the files.
+    for (let j = 0; j < n; j++) dst[offset + j] = src[j];
+    return;
   }
   const inv = 1 / Math.sqrt(sum);
   for (let j = 0; j < n; j++) dst[offset + j] = src[j] * inv;

@@ -64,11 +64,30 @@ export interface SearchOptions {
 
 /** What the forest trains on. */
 export interface TrainingSet {
-  /** size × dims, a view of the store's buffer (no copy): valid until the store is next changed. */
+  /**
+   * rows × dims. When every row of the store is in the set, a view of the store's buffer (no copy),
+   * valid until the store is next changed; otherwise a copy of the chosen rows.
+   */
   X: Matrix;
   /** One label per row. */
   y: string[];
   ids: string[];
+  /** The store's vector space: what a model trained on this set records as its embedder. */
+  embedderId: string;
+  /** Rows the filter chose that had no label and were left out (with `unlabeled: "skip"`). */
+  skippedUnlabeled: number;
+  /** Where the rows came from (e.g. the store's folder), for reports and a model bundle; set by the caller. */
+  source?: string;
+}
+
+export interface TrainingSetOptions {
+  /** Only rows matching this filter. Default: every row. */
+  filter?: StoreFilter;
+  /**
+   * What to do with rows that have no label: "error" (default; the error names the first one) or
+   * "skip" (left out and counted in `skippedUnlabeled`, e.g. to train on the labelled part of a store).
+   */
+  unlabeled?: "error" | "skip";
 }
 
 export interface LoadOptions {
@@ -311,22 +330,60 @@ export class VectorStore {
   }
 
   /**
-   * The matrix and labels to train on. X is a view of the store's own buffer, not a copy. Every row
-   * needs a label; unlabeled rows are an error naming the first one.
+   * The matrix and labels to train on, in row order. X is a view of the store's own buffer when every
+   * row is taken, else a copy of the chosen rows. By default every chosen row needs a label, and an
+   * unlabeled one is an error naming the first; `unlabeled: "skip"` leaves such rows out and counts them.
    */
-  toTrainingSet(): TrainingSet {
-    const y: string[] = new Array(this.size);
+  toTrainingSet(options: TrainingSetOptions = {}): TrainingSet {
+    const predicate = compileFilter(options.filter);
+    const skip = options.unlabeled === "skip";
+    if (options.unlabeled !== undefined && options.unlabeled !== "skip" && options.unlabeled !== "error") {
+      throw new StoreError("STORE_OPTIONS", `unlabeled must be "error" or "skip"; got ${JSON.stringify(options.unlabeled)}.`);
+    }
+    const rows: number[] = [];
+    let skipped = 0;
     for (let r = 0; r < this.size; r++) {
-      const l = this.labels[r];
-      if (l === undefined) {
+      if (predicate !== null && !predicate(this.labels[r], this.metadata[r])) continue;
+      if (this.labels[r] !== undefined) rows.push(r);
+      else if (skip) skipped++;
+      else {
         const missing = this.labels.reduce((n, x) => n + (x === undefined ? 1 : 0), 0);
         throw new StoreError("STORE_UNLABELED", `${missing} of ${this.size} rows have no label (first: id "${this.ids[r]}"); a training set needs a label on every row.`, {
-          hint: "Add labels (upsert the rows with a label) or remove the unlabeled rows.",
+          hint: 'Add labels (upsert the rows with a label), remove the unlabeled rows, or pass { unlabeled: "skip" }.',
         });
       }
-      y[r] = l;
     }
-    return { X: { rows: this.size, cols: this.dimensions, data: this.buf.view(this.size) }, y, ids: this.ids.slice() };
+    const dims = this.dimensions;
+    const all = rows.length === this.size;
+    let data: Float32Array;
+    if (all) data = this.buf.view(this.size);
+    else {
+      data = new Float32Array(rows.length * dims);
+      const src = this.buf.view(this.size);
+      rows.forEach((r, i) => data.set(src.subarray(r * dims, (r + 1) * dims), i * dims));
+    }
+    return {
+      X: { rows: rows.length, cols: dims, data },
+      y: rows.map((r) => this.labels[r]!),
+      ids: all ? this.ids.slice() : rows.map((r) => this.ids[r]),
+      embedderId: this.embedderId,
+      skippedUnlabeled: skipped,
+    };
+  }
+
+  /**
+   * Changes a row's metadata in place (its vector and label stay as they are): `set` fields are added or
+   * replaced, `remove` fields deleted. Throws for an unknown id. Used to write predictions into rows.
+   */
+  updateMetadata(id: string, set: Metadata, remove: readonly string[] = []): void {
+    const r = this.rowOf.get(id);
+    if (r === undefined) {
+      throw new StoreError("STORE_UNKNOWN_ID", `Id "${id}" is not in the store.`, { hint: "Add the row first, or check the id." });
+    }
+    const merged: Metadata = { ...(this.metadata[r] ?? {}) };
+    for (const k of remove) delete merged[k];
+    Object.assign(merged, copyMetadata(set, id) ?? {});
+    this.metadata[r] = Object.keys(merged).length === 0 ? undefined : merged;
   }
 
   /** Makes room for `rows` rows in one allocation (avoids repeated doubling when the total is known). */
