@@ -32,6 +32,16 @@ export { planRequests, GreedyRequestPacker, type RequestPlan } from "./embed/req
 export { EMBEDDING_PRICES_PER_MILLION, estimateCost } from "./embed/embedding-prices.js";
 export { EmbeddingRequestError } from "./embed/embedding-request-error.js";
 export { EmbeddingFetchError } from "./embed/embedding-fetch-error.js";
+export {
+  BatchEmbeddingJob,
+  type BatchJobOptions,
+  type BatchJobStatus,
+  type BatchPartStatus,
+  type BatchPlanSummary,
+  type BatchCollectOptions,
+  type BatchCollectResult,
+} from "./embed/batch/batch-embedding-job.js";
+export { OPENAI_BATCH_LIMITS, BATCH_PRICE_FACTOR, type BatchLimits } from "./embed/batch/batch-limits.js";
 
 // store
 export { VectorStore } from "./store/vector-store.js";

@@ -10,6 +10,7 @@ import { checkOutputFile } from "../util/output-path.js";
 import { printJson, status } from "./cli-output.js";
 import { addDatasetOptions, type DatasetCliOptions, datasetOptionsFrom } from "./dataset-options.js";
 import { addEmbedderOptions, cachePath, type EmbedderCliOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
+import { formatDollars } from "./format-dollars.js";
 import { strictNumber } from "./number-options.js";
 
 interface EmbedCliOptions extends EmbedderCliOptions, DatasetCliOptions {
@@ -100,12 +101,6 @@ export function registerEmbedCommand(program: Command): void {
       close();
     }
   });
-}
-
-/** $12.35, $0.42, $0.0031: two significant digits for small amounts, cents otherwise. */
-function formatDollars(x: number): string {
-  if (x === 0) return "$0";
-  return x >= 1 ? `$${x.toFixed(2)}` : `$${x.toFixed(Math.min(12, Math.max(2, 1 - Math.floor(Math.log10(x)))))}`;
 }
 
 function parsePrice(value: string): number {

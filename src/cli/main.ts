@@ -2,10 +2,12 @@
 import { Command } from "commander";
 import { escapeControl } from "../util/escape-control.js";
 import { VERSION } from "../version.js";
+import { registerBatchCommand } from "./batch-command.js";
 import { registerCacheCommand } from "./cache-command.js";
 import { registerCrossValidateCommand } from "./cross-validate-command.js";
 import { registerEmbedCommand } from "./embed-command.js";
 import { registerEvaluateCommand } from "./evaluate-command.js";
+import { registerFilesCommand } from "./files-command.js";
 import { registerPredictCommand } from "./predict-command.js";
 import { registerQuickstartCommand } from "./quickstart-command.js";
 import { isBrokenPipe, reportError } from "./report-error.js";
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerEmbedCommand(program);
   registerCacheCommand(program);
   registerStoreCommand(program);
+  registerBatchCommand(program);
+  registerFilesCommand(program);
   return program;
 }
 

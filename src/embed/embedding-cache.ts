@@ -245,6 +245,14 @@ export class EmbeddingCache {
     for (const row of it) yield { id: row.id, sha: row.sha, vector: Array.from(fromBlob(row.vector)) };
   }
 
+  /**
+   * The open database, for modules that keep their own tables beside the vectors (batch jobs, see
+   * embed/batch/batch-job-store.ts) and must write them in one transaction with putMany.
+   */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

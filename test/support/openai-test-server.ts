@@ -24,6 +24,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { countTiktokens, getTiktoken } from "../../src/embed/tiktoken-encoding.js";
+import { BatchRoutes } from "./openai-batch-routes.js";
 
 /** A scripted misbehaviour, consumed by the next request(s) that reach the handler. */
 export type Fault =
@@ -150,6 +151,14 @@ export function sha256(text: string): string {
 export class OpenAITestServer {
   /** Every request, in arrival order. */
   readonly log: RequestLogEntry[] = [];
+  /** /v1/files and /v1/batches (openai-batch-routes.ts): their controls, stored files and batches, and call log. */
+  readonly batch: BatchRoutes = new BatchRoutes({
+    embedBody: (body) => this.embedBody(body),
+    now: () => this.now(),
+    record: (e) => {
+      if (this.options.logFile) appendFileSync(this.options.logFile, `${JSON.stringify(e)}\n`);
+    },
+  });
   private faults: Fault[] = [];
   private latencyMs: number;
   private readonly started = Date.now();
@@ -223,6 +232,7 @@ export class OpenAITestServer {
     this.stormUntil = 0;
     this.stormMs = 0;
     this.bucket = this.fullBucket();
+    this.batch.reset();
   }
 
   async close(): Promise<void> {
@@ -265,7 +275,8 @@ export class OpenAITestServer {
       size += (c as Buffer).length;
     }
 
-    if (req.method !== "POST" || !/^\/v1\/embeddings\/?$/.test(req.url ?? "")) {
+    const batchRoute = BatchRoutes.matches(req.url ?? "");
+    if (!batchRoute && (req.method !== "POST" || !/^\/v1\/embeddings\/?$/.test(req.url ?? ""))) {
       return error(404, `Invalid URL (${req.method} ${req.url})`, "invalid_request_error", null);
     }
     if (this.options.maxBodyBytes !== undefined && size > this.options.maxBodyBytes) {
@@ -286,6 +297,10 @@ export class OpenAITestServer {
         const masked = given.length > 8 ? `${given.slice(0, 3)}***${given.slice(-4)}` : "***";
         return error(401, `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", "invalid_api_key");
       }
+    }
+    if (batchRoute) {
+      await untilDue();
+      return this.batch.handle(req, res, Buffer.concat(chunks));
     }
 
     let body: Record<string, unknown>;
@@ -432,6 +447,49 @@ export class OpenAITestServer {
       return;
     }
     return answer(200, undefined, {}, text);
+  }
+
+  /**
+   * One /v1/embeddings body run as a line of a batch: the same checks and vectors as POST
+   * /v1/embeddings (no rate limits or faults: a batch has its own pool), as the status and JSON body
+   * the output or error file carries.
+   */
+  async embedBody(raw: unknown): Promise<{ status: number; body: unknown; tokens: number }> {
+    const fail = (status: number, message: string, code: string | null = null, param: string | null = null) => ({
+      status,
+      body: { error: { message, type: "invalid_request_error", param, code } },
+      tokens: 0,
+    });
+    const body = (raw ?? {}) as Record<string, unknown>;
+    const unknown = Object.keys(body).find((k) => !REQUEST_FIELDS.has(k));
+    if (unknown !== undefined) return fail(400, `Unrecognized request argument supplied: ${unknown}`);
+    const model = typeof body.model === "string" ? body.model : "";
+    const native = KNOWN_DIMENSIONS[model] ?? this.options.models?.[model];
+    if (native === undefined) return fail(404, `The model \`${model}\` does not exist or you do not have access to it.`, "model_not_found");
+    const inputs = readInputs(body.input);
+    if (!inputs) return fail(400, "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.");
+    if (inputs.length > LIMITS.inputs) return fail(400, `Invalid 'input': array too long. Expected an array with maximum length ${LIMITS.inputs}, but got an array with length ${inputs.length} instead.`, "array_above_max_length", "input");
+    const encoding = body.encoding_format === undefined ? "float" : String(body.encoding_format);
+    if (encoding !== "float" && encoding !== "base64") return fail(400, `Invalid value for 'encoding_format': '${encoding}'. Supported values are: 'float' and 'base64'.`, "invalid_value", "encoding_format");
+    let dims = native;
+    if (body.dimensions !== undefined) {
+      const d = body.dimensions;
+      if (model === "text-embedding-ada-002") return fail(400, "This model does not support specifying dimensions.");
+      if (typeof d !== "number" || !Number.isInteger(d) || d < 1 || d > native) return fail(400, `Invalid value for 'dimensions' = ${String(d)}. Must be between 1 and ${native}.`, null, "dimensions");
+      dims = d;
+    }
+    const texts = inputs.map((x) => (typeof x === "string" ? x : decodeTokens(x)));
+    let tokens = 0;
+    const data = [];
+    for (let i = 0; i < texts.length; i++) {
+      const c = typeof inputs[i] === "string" ? this.tokensOf(texts[i]) : (inputs[i] as number[]).length;
+      if (c > LIMITS.tokensPerInput) return fail(400, `This model's maximum context length is ${LIMITS.tokensPerInput} tokens, however you requested ${c} tokens (${c} in your prompt; 0 for the completion). Please reduce your prompt; or completion length.`);
+      tokens += c;
+      data.push({ object: "embedding", index: i, embedding: this.embeddingOf(texts[i], dims, encoding) });
+      if (i % 256 === 255) await yieldToLoop();
+    }
+    if (tokens > LIMITS.tokensPerRequest) return fail(400, `Requested ${tokens} tokens, max ${LIMITS.tokensPerRequest} tokens per request`, "max_tokens_per_request");
+    return { status: 200, body: { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } }, tokens };
   }
 
   // Memoised per text: the server's own CPU time (tiktoken is ~35 µs a text) would otherwise leak
