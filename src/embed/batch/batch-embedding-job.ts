@@ -17,7 +17,7 @@ import { BATCH_PRICE_FACTOR, type BatchLimits, OPENAI_BATCH_LIMITS } from "./bat
 import { batchRequestLine } from "./batch-request-line.js";
 import { collectFile, type LineProblem } from "./collect-file.js";
 import { planBatches } from "./plan-batches.js";
-import { countsOf, submitPart } from "./submit-part.js";
+import { batchFields, submitPart } from "./submit-part.js";
 
 export interface BatchJobOptions extends BatchClientOptions {
   /** The embedding cache the vectors go to; the job's state lives in the same file. */
@@ -259,7 +259,7 @@ export class BatchEmbeddingJob {
     for (const p of this.store.parts(this.id)) {
       if (p.state === "submitted" && p.batch_id && p.status !== null && !FINAL.has(p.status) && p.status !== "cancelling") {
         const b = await this.client.call(`cancel batch ${p.batch_id}`, (o) => o.batches.cancel(p.batch_id!));
-        this.store.write(() => this.store.updatePart(this.id, p.part, { status: b.status, ...countsOf(b) }));
+        this.store.write(() => this.store.updatePart(this.id, p.part, batchFields(b)));
       }
     }
     return this.status({ refresh: false });
@@ -295,10 +295,7 @@ export class BatchEmbeddingJob {
     for (const p of this.store.parts(this.id)) {
       if (p.state !== "submitted" || !p.batch_id || (p.status !== null && FINAL.has(p.status))) continue;
       const b = await this.client.call(`look up batch ${p.batch_id}`, (o) => o.batches.retrieve(p.batch_id!));
-      const errors = b.errors?.data?.length ? JSON.stringify(b.errors.data.map((e) => `${e.line != null ? `line ${e.line}: ` : ""}${e.message ?? e.code}`)) : null;
-      this.store.write(() =>
-        this.store.updatePart(this.id, p.part, { status: b.status, output_file_id: b.output_file_id ?? null, error_file_id: b.error_file_id ?? null, errors, ...countsOf(b) }),
-      );
+      this.store.write(() => this.store.updatePart(this.id, p.part, batchFields(b)));
     }
   }
 

@@ -48,15 +48,26 @@ export async function submitPart(client: BatchClient, store: BatchJobStore, job:
       faultPoint("batch:created");
     }
     const b = batch;
-    store.write(() => store.updatePart(job.id, p.part, { state: "submitted", batch_id: b.id, status: b.status, ...countsOf(b) }));
+    // All of it: a batch found again after a crash may already have finished, with its files.
+    store.write(() => store.updatePart(job.id, p.part, { state: "submitted", batch_id: b.id, ...batchFields(b) }));
     p = store.part(job.id, p.part);
   }
   return p;
 }
 
-export function countsOf(b: Batch): { total: number; completed: number; failed: number } {
+/** What a part records of its batch as last seen: status, counts, file ids, validation errors. */
+export function batchFields(b: Batch): Pick<PartRow, "status" | "total" | "completed" | "failed" | "output_file_id" | "error_file_id" | "errors"> {
   const c = b.request_counts;
-  return { total: c?.total ?? 0, completed: c?.completed ?? 0, failed: c?.failed ?? 0 };
+  const errors = b.errors?.data?.length ? JSON.stringify(b.errors.data.map((e) => `${e.line != null ? `line ${e.line}: ` : ""}${e.message ?? e.code}`)) : null;
+  return {
+    status: b.status,
+    total: c?.total ?? 0,
+    completed: c?.completed ?? 0,
+    failed: c?.failed ?? 0,
+    output_file_id: b.output_file_id ?? null,
+    error_file_id: b.error_file_id ?? null,
+    errors,
+  };
 }
 
 /**
