@@ -3,14 +3,19 @@
  * side in one run on identical data. Prints ratios, because absolute times on a shared 2-core machine
  * mean little.
  *
- *   npx tsx bench/forest/run.ts [--sizes 1000x256,5000x256] [--no-real] [--no-ml] [--trees 100]
- *                               [--real-rows 67349] [--real-dims 512]
+ *   npx tsx bench/forest/run.ts [--sets 1000x256,6000x256c3] [--no-real] [--no-ml] [--no-memory]
+ *                               [--trees 100] [--acc-seeds 5] [--real-rows 67349] [--real-dims 512]
+ *
+ * A set is ROWSxDIMS, or ROWSxDIMScK for a K-class mixture (see synthetic-set.ts). Sets up to
+ * MULTI_SEED_MAX_ROWS rows get their accuracy over --acc-seeds forest seeds (mean ± sample sd).
+ * Peak RSS of a fit is measured for each engine in a process of its own (scikit-learn: its first fit;
+ * sentivec: fit-child.ts, nJobs 1).
  *
  * Needs Debian's scikit-learn: apt-get install -y python3-sklearn (run with /usr/bin/python3).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createClassifier } from "../../src/classify/forest/create-classifier.js";
@@ -21,11 +26,16 @@ import { makeSyntheticSet } from "./synthetic-set.js";
 import { loadSst2Set } from "./sst2-set.js";
 
 interface SklearnResult {
+  seed: number;
   fit_s: number;
   fit_cpu_s: number;
   predict_s: number;
   accuracy: number;
   pickle_bytes: number;
+  /** Bytes; the first seed's only (measured right after its fit). */
+  peak_rss: number | null;
+  base_rss: number;
+  loaded_rss: number;
 }
 
 interface EngineResult {
@@ -37,11 +47,21 @@ interface EngineResult {
   bytes: Uint8Array;
 }
 
+interface MemoryResult {
+  fitS: number;
+  baseRss: number;
+  loadedRss: number;
+  peakRss: number;
+}
+
+const DEFAULT_SETS = "1000x256,1000x1536,2000x1536,5000x256,6000x256c3,5000x256c5,20000x512";
 const { values } = parseArgs({
   options: {
-    sizes: { type: "string", default: "1000x256,1000x1536,5000x256,20000x512" },
+    sets: { type: "string" },
+    sizes: { type: "string" },
     "no-real": { type: "boolean", default: false },
     "no-ml": { type: "boolean", default: false },
+    "no-memory": { type: "boolean", default: false },
     trees: { type: "string", default: "100" },
     seed: { type: "string", default: "42" },
     "real-rows": { type: "string", default: "67349" },
@@ -53,8 +73,9 @@ const nTrees = Number(values.trees);
 const seed = Number(values.seed);
 const ML_RF_SIZES = new Set(["1000x256", "1000x1536"]);
 /** Sets this small also get their accuracy averaged over several forest seeds (one seed's noise is ±1 point). */
-const MULTI_SEED_MAX_ROWS = 5000;
+const MULTI_SEED_MAX_ROWS = 6000;
 const accSeeds = Number(values["acc-seeds"]);
+const MB = 1 << 20;
 
 function main(): Promise<void> | void {
   const python = spawnSync("/usr/bin/python3", ["-c", "import sklearn; print(sklearn.__version__)"], { encoding: "utf8" });
@@ -73,9 +94,13 @@ function main(): Promise<void> | void {
     rows.push(row);
     printTable(rows);
   };
-  for (const size of values.sizes.split(",").filter(Boolean)) {
-    const [n, d] = size.split("x").map(Number);
-    run(makeSyntheticSet(n, d, seed));
+  for (const spec of (values.sets ?? values.sizes ?? DEFAULT_SETS).split(",").filter(Boolean)) {
+    const match = /^(\d+)x(\d+)(?:c(\d+))?$/.exec(spec);
+    if (!match) {
+      console.error(`--sets: "${spec}" is not ROWSxDIMS or ROWSxDIMScCLASSES (e.g. 2000x1536 or 6000x256c3).`);
+      process.exit(2);
+    }
+    run(makeSyntheticSet(Number(match[1]), Number(match[2]), seed, Number(match[3] ?? 2)));
   }
   if (!values["no-real"]) {
     return loadSst2Set(Number(values["real-rows"]), Number(values["real-dims"])).then(run);
@@ -83,60 +108,81 @@ function main(): Promise<void> | void {
 }
 
 function benchSet(set: BenchSet): string[] {
-  console.log(`\n== ${set.name}: train ${set.train.rows}×${set.train.cols}, test ${set.test.rows}`);
-  const sk = runSklearn(set, [seed])[0];
-  console.log(`scikit-learn   fit ${sk.fit_s.toFixed(2)} s (cpu ${sk.fit_cpu_s.toFixed(2)} s), predict ${sk.predict_s.toFixed(3)} s, accuracy ${sk.accuracy.toFixed(4)}`);
-  const one = runEngine(set, { engine: "sentivec", nJobs: 1 });
-  console.log(`sentivec ×1    fit ${one.fitS.toFixed(2)} s (cpu ${one.fitCpuS.toFixed(2)} s), predict ${one.predictS.toFixed(3)} s, accuracy ${one.accuracy.toFixed(4)}, ${one.bytes.length} bytes`);
-  const two = runEngine(set, { engine: "sentivec", nJobs: 2 });
-  const same = Buffer.from(one.bytes).equals(Buffer.from(two.bytes));
-  console.log(`sentivec ×2    fit ${two.fitS.toFixed(2)} s (cpu ${two.fitCpuS.toFixed(2)} s, model ${same ? "byte-identical" : "DIFFERENT"} to ×1)`);
-  let ml: EngineResult | undefined;
-  if (!values["no-ml"] && ML_RF_SIZES.has(`${set.train.rows}x${set.train.cols}`)) {
-    ml = runEngine(set, { engine: "ml-random-forest" });
-    console.log(`ml-rf          fit ${ml.fitS.toFixed(2)} s, accuracy ${ml.accuracy.toFixed(4)}, ${ml.bytes.length} bytes JSON`);
-  }
-  // Accuracy over several forest seeds, for the sets where that is cheap (timings above are seed `seed`).
-  let accuracyCell = `${(sk.accuracy * 100).toFixed(1)} / ${(one.accuracy * 100).toFixed(1)} (${signed((one.accuracy - sk.accuracy) * 100)})`;
-  if (accSeeds > 1 && set.train.rows <= MULTI_SEED_MAX_ROWS) {
-    const extra = Array.from({ length: accSeeds - 1 }, (_, i) => seed + 1 + i);
-    const skAcc = [sk.accuracy, ...runSklearn(set, extra).map((r) => r.accuracy)];
-    const ourAcc = [one.accuracy, ...extra.map((s) => runEngine(set, { engine: "sentivec", nJobs: 2 }, s).accuracy)];
-    const a = mean(skAcc);
-    const b = mean(ourAcc);
-    console.log(`accuracy over seeds ${[seed, ...extra].join(",")}: scikit-learn ${skAcc.map((x) => x.toFixed(3)).join(" ")}; sentivec ${ourAcc.map((x) => x.toFixed(3)).join(" ")}`);
-    accuracyCell = `${(a * 100).toFixed(1)} / ${(b * 100).toFixed(1)} (${signed((b - a) * 100)}), mean of ${accSeeds} seeds`;
-  }
-  return [
-    set.name,
-    `${sk.fit_s.toFixed(2)} s`,
-    `${(one.fitS / sk.fit_s).toFixed(2)}× (cpu ${(one.fitCpuS / sk.fit_cpu_s).toFixed(2)}×)`,
-    `${(two.fitS / sk.fit_s).toFixed(2)}×`,
-    `${(one.predictS / sk.predict_s).toFixed(2)}×`,
-    accuracyCell,
-    kb(one.bytes.length),
-    ml ? `${kb(ml.bytes.length)} (${(one.bytes.length / ml.bytes.length).toFixed(3)}×)` : "–",
-    ml ? `${(ml.fitS / sk.fit_s).toFixed(0)}× / ${(ml.accuracy * 100).toFixed(1)}` : "–",
-  ];
-}
-
-function runSklearn(set: BenchSet, seeds: number[]): SklearnResult[] {
+  console.log(`\n== ${set.name}: train ${set.train.rows}×${set.train.cols}, test ${set.test.rows}, load ${loadAverage()}`);
   const dir = mkdtempSync(join(tmpdir(), "sentivec-bench-"));
   try {
     writeSet(dir, "train", set.train, set.yTrain);
     writeSet(dir, "test", set.test, set.yTest);
-    const script = join(process.cwd(), "bench/forest/sklearn_forest.py");
-    return seeds.map((s) => {
-      const r = spawnSync("/usr/bin/python3", [script, dir, String(set.train.cols), String(nTrees), String(s)], {
-        encoding: "utf8",
-        maxBuffer: 1 << 20,
-      });
-      if (r.status !== 0) throw new Error(`scikit-learn run failed: ${r.stderr}`);
-      return JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as SklearnResult;
-    });
+    const multi = accSeeds > 1 && set.train.rows <= MULTI_SEED_MAX_ROWS;
+    const seeds = multi ? Array.from({ length: accSeeds }, (_, i) => seed + i) : [seed];
+    // scikit-learn's first seed is timed in a fresh process; later seeds only add accuracy.
+    const skAll = runSklearn(dir, set.train.cols, seeds);
+    const sk = skAll[0];
+    console.log(`scikit-learn   fit ${sk.fit_s.toFixed(2)} s (cpu ${sk.fit_cpu_s.toFixed(2)} s), predict ${sk.predict_s.toFixed(3)} s, accuracy ${sk.accuracy.toFixed(4)}, peak RSS ${mb(sk.peak_rss ?? 0)}`);
+    const one = runEngine(set, { engine: "sentivec", nJobs: 1 });
+    console.log(`sentivec ×1    fit ${one.fitS.toFixed(2)} s (cpu ${one.fitCpuS.toFixed(2)} s), predict ${one.predictS.toFixed(3)} s, accuracy ${one.accuracy.toFixed(4)}, ${one.bytes.length} bytes`);
+    const two = runEngine(set, { engine: "sentivec", nJobs: 2 });
+    const same = Buffer.from(one.bytes).equals(Buffer.from(two.bytes));
+    console.log(`sentivec ×2    fit ${two.fitS.toFixed(2)} s (cpu ${two.fitCpuS.toFixed(2)} s, model ${same ? "byte-identical" : "DIFFERENT"} to ×1), predict ${two.predictS.toFixed(3)} s`);
+    let ml: EngineResult | undefined;
+    if (!values["no-ml"] && ML_RF_SIZES.has(`${set.train.rows}x${set.train.cols}`)) {
+      ml = runEngine(set, { engine: "ml-random-forest" });
+      console.log(`ml-rf          fit ${ml.fitS.toFixed(2)} s, accuracy ${ml.accuracy.toFixed(4)}, ${ml.bytes.length} bytes JSON`);
+    }
+    const skAcc = skAll.map((r) => r.accuracy);
+    const ourAcc = [one.accuracy, ...seeds.slice(1).map((s) => runEngine(set, { engine: "sentivec", nJobs: 2 }, s).accuracy)];
+    let accuracyCell = `${pct(sk.accuracy)} / ${pct(one.accuracy)} (${signed((one.accuracy - sk.accuracy) * 100)})`;
+    if (multi) {
+      console.log(`accuracy over seeds ${seeds.join(",")}: scikit-learn ${skAcc.map((x) => x.toFixed(4)).join(" ")}; sentivec ${ourAcc.map((x) => x.toFixed(4)).join(" ")}`);
+      const diffs = ourAcc.map((a, i) => a - skAcc[i]);
+      accuracyCell = `${pct(mean(skAcc))} ± ${pct(sd(skAcc))} / ${pct(mean(ourAcc))} ± ${pct(sd(ourAcc))} (${signed(mean(diffs) * 100)}), ${seeds.length} seeds`;
+    }
+    let memoryCell = "–";
+    if (!values["no-memory"]) {
+      const mem = runMemoryChild(dir, set.train.cols);
+      const skPeak = sk.peak_rss ?? 0;
+      console.log(`peak RSS of one fit, own process: scikit-learn ${mb(skPeak)} (start ${mb(sk.base_rss)}, data loaded ${mb(sk.loaded_rss)}); sentivec ${mb(mem.peakRss)} (start ${mb(mem.baseRss)}, data loaded ${mb(mem.loadedRss)})`);
+      memoryCell = `${mb(skPeak)} / ${mb(mem.peakRss)} (${(mem.peakRss / skPeak).toFixed(2)}×)`;
+    }
+    return [
+      set.name,
+      `${sk.fit_s.toFixed(2)} s`,
+      `${(one.fitS / sk.fit_s).toFixed(2)}× (cpu ${(one.fitCpuS / sk.fit_cpu_s).toFixed(2)}×)`,
+      `${(two.fitS / sk.fit_s).toFixed(2)}×`,
+      `${(one.predictS / sk.predict_s).toFixed(2)}× / ${(two.predictS / sk.predict_s).toFixed(2)}×`,
+      accuracyCell,
+      memoryCell,
+      kb(one.bytes.length),
+      ml ? `${kb(ml.bytes.length)} (${(one.bytes.length / ml.bytes.length).toFixed(3)}×)` : "–",
+      ml ? `${(ml.fitS / sk.fit_s).toFixed(0)}× / ${(ml.accuracy * 100).toFixed(1)}` : "–",
+    ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function runSklearn(dir: string, cols: number, seeds: number[]): SklearnResult[] {
+  const script = join(process.cwd(), "bench/forest/sklearn_forest.py");
+  const r = spawnSync("/usr/bin/python3", [script, dir, String(cols), String(nTrees), seeds.join(",")], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`scikit-learn run failed: ${r.stderr}`);
+  return r.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as SklearnResult);
+}
+
+/** One sentivec fit (nJobs 1) in a child process of its own, for its peak RSS. */
+function runMemoryChild(dir: string, cols: number): MemoryResult {
+  const script = join(process.cwd(), "bench/forest/fit-child.ts");
+  const r = spawnSync(process.execPath, ["--import", "tsx", script, dir, String(cols), String(nTrees), String(seed), "1"], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`sentivec memory run failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as MemoryResult;
 }
 
 /** Raw little-endian float32 rows and int32 labels: exactly the numbers our side trains on. */
@@ -171,8 +217,9 @@ function printTable(rows: string[][]): void {
     "sklearn fit",
     "fit ratio nJobs 1 (cpu-time ratio)",
     "fit ratio nJobs 2",
-    "predict ratio",
+    "predict ratio nJobs 1 / 2",
     "accuracy % sklearn / sentivec (diff)",
+    "peak RSS of a fit sklearn / sentivec",
     "sentivec model",
     "ml-rf JSON (ours/ml-rf)",
     "ml-rf fit ratio / acc %",
@@ -183,6 +230,26 @@ function printTable(rows: string[][]): void {
 
 function mean(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function sd(xs: number[]): number {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
+function pct(x: number): string {
+  return (x * 100).toFixed(1);
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / MB).toFixed(0)} MB`;
+}
+
+function loadAverage(): string {
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" ");
 }
 
 function signed(x: number): string {

@@ -1,7 +1,10 @@
 """scikit-learn side of the forest benchmark: reads the float32/int32 files run.ts wrote, fits a
-RandomForestClassifier with the same settings, prints one JSON line of timings and accuracy."""
+RandomForestClassifier with the same settings once per seed (in this one process), prints one JSON line
+per seed: timings, accuracy, and for the first seed the process's peak RSS right after its fit (so the
+first fit is the only one the peak can come from)."""
 import json
 import pickle
+import resource
 import sys
 import time
 
@@ -15,20 +18,35 @@ def load(directory, name, n_features):
     return X, y
 
 
+def rss_bytes():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def main():
-    directory, n_features, n_estimators, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    directory, n_features, n_estimators = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    seeds = [int(s) for s in sys.argv[4].split(",")]
+    base_rss = rss_bytes()
     X_train, y_train = load(directory, "train", n_features)
     X_test, y_test = load(directory, "test", n_features)
-    model = RandomForestClassifier(n_estimators=n_estimators, max_features="sqrt", n_jobs=1, random_state=seed)
-    t0, c0 = time.perf_counter(), time.process_time()
-    model.fit(X_train, y_train)
-    fit_s, fit_cpu_s = time.perf_counter() - t0, time.process_time() - c0
-    t0 = time.perf_counter()
-    proba = model.predict_proba(X_test)
-    predict_s = time.perf_counter() - t0
-    accuracy = float(np.mean(model.classes_[np.argmax(proba, axis=1)] == y_test))
-    size = len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
-    print(json.dumps({"fit_s": fit_s, "fit_cpu_s": fit_cpu_s, "predict_s": predict_s, "accuracy": accuracy, "pickle_bytes": size}))
+    loaded_rss = rss_bytes()
+    for i, seed in enumerate(seeds):
+        model = RandomForestClassifier(n_estimators=n_estimators, max_features="sqrt", n_jobs=1, random_state=seed)
+        t0, c0 = time.perf_counter(), time.process_time()
+        model.fit(X_train, y_train)
+        fit_s, fit_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 if i == 0 else None
+        t0 = time.perf_counter()
+        proba = model.predict_proba(X_test)
+        predict_s = time.perf_counter() - t0
+        accuracy = float(np.mean(model.classes_[np.argmax(proba, axis=1)] == y_test))
+        size = len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)) if i == 0 else 0
+        print(json.dumps({"seed": seed, "fit_s": fit_s, "fit_cpu_s": fit_cpu_s, "predict_s": predict_s, "accuracy": accuracy,
+                          "pickle_bytes": size, "peak_rss": peak, "base_rss": base_rss, "loaded_rss": loaded_rss}), flush=True)
+        del model
 
 
 if __name__ == "__main__":

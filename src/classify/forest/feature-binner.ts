@@ -1,7 +1,13 @@
 import { isMatrix, type Matrix, type RowList } from "../../util/matrix.js";
 
-/** At most this many bins per feature, so a code fits in a byte. */
+/** Default bins per feature: a code fits in a byte. */
 export const MAX_BINS = 256;
+
+/** Most bins an option may ask for: codes then take 16 bits. */
+export const MAX_BINS_LIMIT = 65535;
+
+/** Bin codes of every row for every feature: one byte each up to 256 bins, two bytes above. */
+export type BinCodes = Uint8Array | Uint16Array;
 
 /**
  * Largest training set (rows × features bytes) that also gets the row-major copy of its codes. The copy
@@ -11,7 +17,7 @@ export const MAX_BINS = 256;
 export const ROW_CODES_MAX_BYTES = 1 << 28;
 
 /**
- * Maps each feature's float values to at most 256 quantile bins, once per fit, so trees search splits
+ * Maps each feature's float values to at most `maxBins` (default 256) quantile bins, once per fit, so trees search splits
  * over bin histograms instead of sorting. A value x falls in bin b when edges[b-1] < x <= edges[b]; a
  * split "code <= b" is therefore exactly "x <= edges[b]", which is how trees predict on raw floats.
  *
@@ -33,12 +39,20 @@ export class FeatureBinner {
    */
   static fitTransform(
     m: Matrix | RowList,
-    options: { shared?: boolean; rowCodesMaxBytes?: number } = {},
-  ): { binner: FeatureBinner; codes: Uint8Array; rowCodes: Uint8Array } {
+    options: { shared?: boolean; rowCodesMaxBytes?: number; maxBins?: number } = {},
+  ): { binner: FeatureBinner; codes: BinCodes; rowCodes: BinCodes; nBins: number } {
     const { rows, cols } = m;
     const data = isMatrix(m) ? m.data : undefined;
     const list = isMatrix(m) ? undefined : m.list;
-    const codes = new Uint8Array(options.shared ? new SharedArrayBuffer(rows * cols) : new ArrayBuffer(rows * cols));
+    const maxBins = options.maxBins ?? MAX_BINS;
+    const wide = maxBins > 256;
+    const codeBytes = wide ? 2 : 1;
+    const allocate = (count: number): BinCodes => {
+      const buffer = options.shared ? new SharedArrayBuffer(count * codeBytes) : new ArrayBuffer(count * codeBytes);
+      return wide ? new Uint16Array(buffer) : new Uint8Array(buffer);
+    };
+    const codes = allocate(rows * cols);
+    let nBins = 1;
     const edges: Float32Array[] = new Array(cols);
     // Columns are read BLOCK at a time: one pass over the row-major rows fills BLOCK column buffers,
     // instead of a cache-missing strided pass per column.
@@ -60,8 +74,9 @@ export class FeatureBinner {
       }
       for (let j = 0; j < width; j++) {
         const sorted = sorter.sort(block.subarray(j * rows, (j + 1) * rows));
-        const e = quantileEdges(sorted);
+        const e = quantileEdges(sorted, maxBins);
         edges[f0 + j] = e;
+        if (e.length + 1 > nBins) nBins = e.length + 1;
         // Walking the sorted values alongside the edges bins every row without a search.
         const out = codes.subarray((f0 + j) * rows, (f0 + j + 1) * rows);
         const order = sorter.order;
@@ -73,10 +88,10 @@ export class FeatureBinner {
         }
       }
     }
-    const rowBytes = rows * cols <= (options.rowCodesMaxBytes ?? ROW_CODES_MAX_BYTES) ? rows * cols : 0;
-    const rowCodes = new Uint8Array(options.shared ? new SharedArrayBuffer(rowBytes) : new ArrayBuffer(rowBytes));
-    if (rowBytes > 0) transposeCodes(codes, rows, cols, rowCodes);
-    return { binner: new FeatureBinner(edges), codes, rowCodes };
+    const rowCount = rows * cols * codeBytes <= (options.rowCodesMaxBytes ?? ROW_CODES_MAX_BYTES) ? rows * cols : 0;
+    const rowCodes = allocate(rowCount);
+    if (rowCount > 0) transposeCodes(codes, rows, cols, rowCodes);
+    return { binner: new FeatureBinner(edges), codes, rowCodes, nBins };
   }
 }
 
@@ -144,7 +159,7 @@ class ColumnSorter {
 }
 
 /** Column-major to row-major in 64×64 tiles, so both sides stay in cache. */
-function transposeCodes(codes: Uint8Array, rows: number, cols: number, out: Uint8Array): void {
+function transposeCodes(codes: BinCodes, rows: number, cols: number, out: BinCodes): void {
   const T = 64;
   for (let i0 = 0; i0 < rows; i0 += T) {
     const i1 = Math.min(rows, i0 + T);
@@ -171,20 +186,21 @@ export function binOf(edges: Float32Array, x: number): number {
 }
 
 /**
- * Up to MAX_BINS - 1 edges for one sorted column: between every pair of distinct values when there are
- * few, else at evenly spaced ranks (each bin holds about 1/256 of the rows).
+ * Up to maxBins - 1 edges for one sorted column: between every pair of distinct values when there are
+ * few (then splits are exact, as scikit-learn's), else at evenly spaced ranks (each bin holds about
+ * 1/maxBins of the rows).
  */
-function quantileEdges(sorted: Float32Array): Float32Array {
+function quantileEdges(sorted: Float32Array, maxBins: number): Float32Array {
   const n = sorted.length;
   let distinct = n > 0 ? 1 : 0;
-  for (let i = 1; i < n && distinct <= MAX_BINS; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
+  for (let i = 1; i < n && distinct <= maxBins; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
   const out: number[] = [];
-  if (distinct <= MAX_BINS) {
+  if (distinct <= maxBins) {
     for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) out.push(midpoint(sorted[i - 1], sorted[i]));
   } else {
     const max = sorted[n - 1];
-    for (let j = 1; j < MAX_BINS; j++) {
-      const r = Math.floor((j * n) / MAX_BINS);
+    for (let j = 1; j < maxBins; j++) {
+      const r = Math.floor((j * n) / maxBins);
       const a = sorted[r - 1];
       const b = sorted[r];
       // Between two distinct neighbours: split midway. Inside a run of equal values: the run goes left.

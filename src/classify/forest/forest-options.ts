@@ -21,6 +21,13 @@ export interface ForestOptions {
   criterion?: "gini" | "entropy";
   /** Class weights (sentivec engine): "balanced" weighs classes inversely to their frequency; default null (equal). */
   classWeight?: "balanced" | null;
+  /**
+   * Most bins per feature (sentivec engine), 2 to 65,535. Splits are searched between bins; a feature
+   * with no more distinct training values than this gets a bin per value, so its splits are exact, as
+   * scikit-learn's. Above 256, bin codes take two bytes instead of one (twice the memory for codes).
+   * Default 256.
+   */
+  maxBins?: number;
   /** Grow each tree on a bootstrap sample (sentivec engine). Default true. */
   bootstrap?: boolean;
   /** Compute the out-of-bag accuracy after fitting (sentivec engine). Default false. */

@@ -1,6 +1,7 @@
 import { OptionsError } from "../../errors.js";
 import type { ForestOptions } from "./forest-options.js";
 import { checkMaxFeatures } from "./validate.js";
+import { MAX_BINS, MAX_BINS_LIMIT } from "./feature-binner.js";
 
 /** The sentivec engine's hyperparameters with every default filled in (recorded in the model). */
 export interface ForestParams {
@@ -12,6 +13,8 @@ export interface ForestParams {
   minSamplesSplit: number;
   criterion: "gini" | "entropy";
   classWeight: "balanced" | null;
+  /** Most bins per feature; files written before it existed were fitted with 256. */
+  maxBins: number;
   bootstrap: boolean;
   oobScore: boolean;
   seed: number;
@@ -27,6 +30,7 @@ export function resolveForestParams(options: ForestOptions): ForestParams {
     minSamplesSplit: options.minSamplesSplit ?? 2,
     criterion: options.criterion ?? "gini",
     classWeight: options.classWeight ?? null,
+    maxBins: options.maxBins ?? MAX_BINS,
     bootstrap: options.bootstrap ?? true,
     oobScore: options.oobScore ?? false,
     seed: options.seed ?? 42,
@@ -36,6 +40,10 @@ export function resolveForestParams(options: ForestOptions): ForestParams {
   if (params.maxDepth !== null) wholeNumber("maxDepth", params.maxDepth, 1);
   wholeNumber("minSamplesLeaf", params.minSamplesLeaf, 1);
   wholeNumber("minSamplesSplit", params.minSamplesSplit, 2);
+  wholeNumber("maxBins", params.maxBins, 2);
+  if (params.maxBins > MAX_BINS_LIMIT) {
+    throw new OptionsError("FOREST_OPTION", `maxBins must be at most ${MAX_BINS_LIMIT}, got ${params.maxBins}.`);
+  }
   if (!Number.isInteger(params.seed)) {
     throw new OptionsError("FOREST_OPTION", `seed must be an integer, got ${String(params.seed)}.`);
   }

@@ -83,9 +83,10 @@ export function serializeForest(model: ForestModel): Uint8Array {
     view.setUint32(at, t.nodeCount, true);
     view.setUint32(at + 4, t.leafCount, true);
     at += 8;
-    put(t.feature);
-    put(t.threshold);
-    put(t.right);
+    const { feature, threshold, right } = t.columns();
+    put(feature);
+    put(threshold);
+    put(right);
     put(t.leafValues);
   }
   view.setUint32(at, crc32(out.subarray(0, at)), true);

@@ -15,10 +15,12 @@ export interface TreeRandom {
 
 /** The training set, binned once and shared by every tree (and every worker, via SharedArrayBuffer). */
 export interface TreeBuildData {
-  /** Bin codes, column-major: feature f of sample i at `f * nSamples + i`. */
-  codes: Uint8Array;
+  /** Bin codes, column-major: feature f of sample i at `f * nSamples + i` (16-bit above 256 bins). */
+  codes: Uint8Array | Uint16Array;
   /** The same codes row-major (`i * nFeatures + f`), for small nodes (see growTree); empty to read columns only. */
-  rowCodes: Uint8Array;
+  rowCodes: Uint8Array | Uint16Array;
+  /** Every code is below this (the most bins any feature has). */
+  nBins: number;
   nSamples: number;
   nFeatures: number;
   nClasses: number;
@@ -51,6 +53,12 @@ export interface GrownTree {
   feature: Int32Array;
   /** Samples with `code <= thresholdBin` go left. */
   thresholdBin: Int32Array;
+  /**
+   * The lowest occupied bin on the right (> thresholdBin): bins in between held none of the node's
+   * samples, so the raw threshold can sit anywhere in that gap; `DecisionTree` puts it midway, as
+   * scikit-learn puts its thresholds midway between the neighbouring values.
+   */
+  nextBin: Int32Array;
   /** Internal node: index of the right child. Leaf: index into leafValues (in units of nClasses). */
   right: Int32Array;
   leafCount: number;
@@ -109,14 +117,15 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   const maxFeatures = params.maxFeatures;
 
   // Histogram subtraction: a node's histograms minus its smaller child's are its larger child's, so the
-  // larger child costs 256 × K subtractions per feature instead of a pass over its samples. That only
+  // larger child costs nBins × K subtractions per feature instead of a pass over its samples. That only
   // pays when the children will look at the features the parent looked at, i.e. when every split tries
   // every feature (maxFeatures "all"); with √D random features per split the overlap is a few percent.
   // Used only where it is exact (integer weights: bootstrap counts, no class weights; minSamplesLeaf 1,
   // so sample counts per bin are not needed), so it never changes the tree, and only for nodes large
   // enough to beat building directly (measured: 1.6–2.2× faster trees with maxFeatures "all" on 5000×256 and
   // 20000×64), with each node's histograms at most 16 MB.
-  const binsK = 256 * K;
+  const nBins = data.nBins;
+  const binsK = nBins * K;
   let unitClassWeights = true;
   for (let k = 0; k < K; k++) if (data.classWeight[k] !== 1) unitClassWeights = false;
   const subtract =
@@ -160,6 +169,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   const cap = 2 * inBag + 1;
   const feature = new Int32Array(cap);
   const thresholdBin = new Int32Array(cap);
+  const nextBin = new Int32Array(cap);
   const right = new Int32Array(cap);
   const leafValues = new Float64Array((inBag + 1) * K);
   const importances = new Float64Array(D);
@@ -186,10 +196,11 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   sp = 1;
 
   // Scratch reused by every node: no allocation in the loop.
-  const hist = new Float64Array(256 * K);
-  const binCount = new Int32Array(256);
-  const occupied = new Int32Array(256);
-  const occupiedBits = new Int32Array(8);
+  const hist = new Float64Array(nBins * K);
+  const binCount = new Int32Array(nBins);
+  const occupied = new Int32Array(nBins);
+  const nWords = (nBins + 31) >>> 5;
+  const occupiedBits = new Int32Array(nWords);
   const left = new Float64Array(K);
   const bestLeft = new Float64Array(K);
   const totals = new Float64Array(K);
@@ -235,6 +246,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
 
     let bestFeature = -1;
     let bestBin = 0;
+    let bestNext = 0;
     let newConstants = 0;
     if (nNode >= minSplit && depth < maxDepth && nonEmpty > 1) {
       if (subtract && nodeBlock < 0 && nNode > subtractMin) {
@@ -256,9 +268,9 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
         perm[s0] = f;
         visited++;
 
-        // Class histogram of this feature's bins over the node's samples. A 256-bit bitmap records
-        // which bins are occupied, so the split scan below visits only those, in increasing order,
-        // whether the node has 3 samples or 30,000.
+        // Class histogram of this feature's bins over the node's samples. A bitmap (one bit per bin)
+        // records which bins are occupied, so the split scan below visits only those, in increasing
+        // order, whether the node has 3 samples or 30,000.
         let histArr = hist;
         let histOff = 0;
         let m = 0;
@@ -267,7 +279,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
           // Already built (directly or by subtraction): just list the occupied bins.
           histArr = blocks[nodeBlock];
           histOff = f * binsK;
-          for (let b = 0; b < 256; b++) {
+          for (let b = 0; b < nBins; b++) {
             let w = 0;
             for (let k = 0; k < K; k++) w += histArr[histOff + b * K + k];
             if (w > 0) occupied[m++] = b;
@@ -292,13 +304,40 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
             occupiedBits[c >>> 5] |= 1 << (c & 31);
           }
         }
-        for (let word = 0; word < 8 && nodeBlock < 0; word++) {
-          let bits = occupiedBits[word];
-          occupiedBits[word] = 0;
-          while (bits !== 0) {
-            const low = bits & -bits;
-            occupied[m++] = (word << 5) + 31 - Math.clz32(low);
-            bits ^= low;
+        if (nodeBlock < 0 && 4 * nNode < nWords) {
+          // Many bins (maxBins > 256), few samples: cheaper to list the samples' bins than to scan every
+          // word of the bitmap. Each bin is listed once (its bit cleared on the way), then sorted.
+          const useRows = minLeaf === 1 && nNode <= rowLimit;
+          for (let p = start; p < end; p++) {
+            const c = useRows ? rowCodes[samples[p] * D + f] : codes[base + samples[p]];
+            const bit = 1 << (c & 31);
+            if ((occupiedBits[c >>> 5] & bit) !== 0) {
+              occupiedBits[c >>> 5] ^= bit;
+              occupied[m++] = c;
+            }
+          }
+          if (m > 32) occupied.subarray(0, m).sort();
+          else {
+            for (let u = 1; u < m; u++) {
+              const c = occupied[u];
+              let v = u - 1;
+              while (v >= 0 && occupied[v] > c) {
+                occupied[v + 1] = occupied[v];
+                v--;
+              }
+              occupied[v + 1] = c;
+            }
+          }
+        } else {
+          for (let word = 0; word < nWords && nodeBlock < 0; word++) {
+            let bits = occupiedBits[word];
+            if (bits === 0) continue;
+            occupiedBits[word] = 0;
+            while (bits !== 0) {
+              const low = bits & -bits;
+              occupied[m++] = (word << 5) + 31 - Math.clz32(low);
+              bits ^= low;
+            }
           }
         }
 
@@ -328,6 +367,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
                 bestScore = score;
                 bestFeature = f;
                 bestBin = b;
+                bestNext = occupied[u + 1];
                 bestLeft[0] = l0;
                 bestLeft[1] = l1;
               }
@@ -369,6 +409,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
                 bestScore = score;
                 bestFeature = f;
                 bestBin = b;
+                bestNext = occupied[u + 1];
                 for (let k = 0; k < K; k++) bestLeft[k] = left[k];
               }
             }
@@ -377,7 +418,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
         // Clear only the bins this feature touched (blocks are kept for the children).
         if (nodeBlock >= 0) {
           // nothing to clear
-        } else if (m > 32) hist.fill(0, occupied[0] * K, (occupied[m - 1] + 1) * K);
+        } else if (m > 32 && occupied[m - 1] - occupied[0] < 8 * m) hist.fill(0, occupied[0] * K, (occupied[m - 1] + 1) * K);
         else if (K === 2) {
           for (let u = 0; u < m; u++) {
             const b = occupied[u];
@@ -431,6 +472,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
 
     feature[id] = bestFeature;
     thresholdBin[id] = bestBin;
+    nextBin[id] = bestNext;
     let leftW = 0;
     for (let k = 0; k < K; k++) leftW += bestLeft[k];
     const rightW = W - leftW;
@@ -508,6 +550,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
     nodeCount,
     feature: feature.slice(0, nodeCount),
     thresholdBin: thresholdBin.slice(0, nodeCount),
+    nextBin: nextBin.slice(0, nodeCount),
     right: right.slice(0, nodeCount),
     leafCount,
     leafValues: leafValues.slice(0, leafCount * K),

@@ -39,7 +39,7 @@ port.on("message", (job) => {
         return;
       }
       const tree = growTree(data, params, new Random(seeds[t]));
-      send({ job: id, index: t, tree }, [tree.feature.buffer, tree.thresholdBin.buffer, tree.right.buffer, tree.leafValues.buffer, tree.importances.buffer]);
+      send({ job: id, index: t, tree }, [tree.feature.buffer, tree.thresholdBin.buffer, tree.nextBin.buffer, tree.right.buffer, tree.leafValues.buffer, tree.importances.buffer]);
     }
   } catch (error) {
     const text = String((error && error.message) || error).split("\\n")[0];

@@ -42,4 +42,22 @@ describe("FeatureBinner", () => {
     const { codes } = FeatureBinner.fitTransform({ rows: 2, cols: 1, data: new Float32Array([1, 2]) }, { shared: true });
     expect(codes.buffer).toBeInstanceOf(SharedArrayBuffer);
   });
+
+  it("gives every distinct value its own bin, in 16-bit codes, when maxBins allows", () => {
+    const rows = 3000;
+    const r = new Random(5);
+    const data = new Float32Array(rows);
+    for (let i = 0; i < rows; i++) data[i] = Math.fround(r.next() * 100);
+    const distinct = new Set(data).size;
+    const { binner, codes, nBins } = FeatureBinner.fitTransform({ rows, cols: 1, data }, { maxBins: 65535 });
+    expect(codes).toBeInstanceOf(Uint16Array);
+    expect(binner.edges[0].length).toBe(distinct - 1);
+    expect(nBins).toBe(distinct);
+    // Exact: a value's code is its rank among the distinct values.
+    const sorted = [...new Set(data)].sort((a, b) => a - b);
+    for (let i = 0; i < rows; i += 97) expect(codes[i]).toBe(sorted.indexOf(data[i]));
+    const narrow = FeatureBinner.fitTransform({ rows, cols: 1, data }, { maxBins: 1000 });
+    expect(narrow.binner.edges[0].length).toBeLessThanOrEqual(999);
+    expect(narrow.nBins).toBeGreaterThan(900);
+  });
 });

@@ -5,6 +5,7 @@ import { MlRandomForestClassifier } from "../../../src/classify/forest/ml-random
 import { RandomForestClassifier } from "../../../src/classify/forest/random-forest-classifier.js";
 import { crc32 } from "../../../src/classify/forest/crc32.js";
 import { noisyData } from "./forest-fixtures.js";
+import { readFileSync } from "node:fs";
 
 const train = noisyData(300, 24, 11);
 const test = noisyData(200, 24, 12);
@@ -34,6 +35,21 @@ describe("forest serialization", () => {
     const shifted = new Uint8Array(bytes.length + 1);
     shifted.set(bytes, 1);
     expect(Buffer.from(deserializeClassifier(shifted.subarray(1)).serialize()).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it("loads a version-1 file written by an older sentivec (main at de7cdfc) and predicts as it did", () => {
+    // Written before the packed node layout and midpoint thresholds: what it predicted then, it predicts now.
+    const dir = new URL("./fixtures/", import.meta.url);
+    const old = new Uint8Array(readFileSync(new URL("forest-v1-main-de7cdfc.bin", dir)));
+    const expected = JSON.parse(readFileSync(new URL("forest-v1-main-de7cdfc.expected.json", dir), "utf8")) as { test: number[]; proba: number[][] };
+    const loaded = deserializeClassifier(old);
+    const X = { rows: expected.proba.length, cols: 6, data: Float32Array.from(expected.test) };
+    expect(loaded.predictProba(X).map((p) => Array.from(p))).toEqual(expected.proba);
+    // Its header has no maxBins (it predates the option): it was fitted with 256 bins, and says so when saved again.
+    expect(loaded.params.maxBins).toBe(256);
+    const again = deserializeClassifier(loaded.serialize());
+    expect(again.params).toEqual(loaded.params);
+    expect(again.predictProba(X)).toEqual(loaded.predictProba(X));
   });
 
   it("is far smaller than ml-random-forest's JSON for the same forest", () => {

@@ -40,5 +40,7 @@ describe("RandomForestClassifier input checks", () => {
     expect(() => new RandomForestClassifier({ criterion: "mse" as "gini" })).toThrow(/criterion/);
     expect(() => new RandomForestClassifier({ oobScore: true, bootstrap: false })).toThrow(/oobScore/);
     expect(() => new RandomForestClassifier({ maxFeatures: 1.5 }).fit(X, y)).toThrow(/maxFeatures/);
+    expect(() => new RandomForestClassifier({ maxBins: 1 })).toThrow(/maxBins must be a whole number >= 2, got 1/);
+    expect(() => new RandomForestClassifier({ maxBins: 65536 })).toThrow(/maxBins must be at most 65535, got 65536/);
   });
 });

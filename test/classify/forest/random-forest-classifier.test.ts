@@ -84,6 +84,18 @@ describe("RandomForestClassifier", () => {
     expect(equalBytes(a, other)).toBe(false);
   });
 
+  it("with maxBins above 256 is still identical for any nJobs, and round-trips", () => {
+    const { X, y } = noisyData(600, 16, 7);
+    const a = new RandomForestClassifier({ nEstimators: 8, seed: 5, maxBins: 4000 }).fit(X, y);
+    const parallel = new RandomForestClassifier({ nEstimators: 8, seed: 5, maxBins: 4000, nJobs: 2 }).fit(X, y).serialize();
+    expect(equalBytes(a.serialize(), parallel)).toBe(true);
+    const loaded = deserializeClassifier(parallel);
+    expect(loaded.params.maxBins).toBe(4000);
+    expect(loaded.predictProba(X)).toEqual(a.predictProba(X));
+    // 600 rows: every value its own bin, so every training row is fitted (leaves pure but for duplicates).
+    expect(accuracy(a.predict(X), y)).toBeGreaterThan(0.97);
+  });
+
   it("generalises on noisy data about as well as a forest should", () => {
     const train = noisyData(1000, 64, 8);
     const test = noisyData(500, 64, 9);

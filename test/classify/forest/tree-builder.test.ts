@@ -9,7 +9,7 @@ function grow(nClasses: number, params: Partial<TreeBuildParams>, seed: number):
   if (nClasses === 3) for (let i = 0; i < y.length; i++) if (X.data[i * 10 + 9] > 0.3) y[i] = 2;
   const { codes, rowCodes } = FeatureBinner.fitTransform(X);
   return growTree(
-    { codes, rowCodes, nSamples: X.rows, nFeatures: X.cols, nClasses, y, classWeight: new Float64Array(nClasses).fill(1) },
+    { codes, rowCodes, nBins: 256, nSamples: X.rows, nFeatures: X.cols, nClasses, y, classWeight: new Float64Array(nClasses).fill(1) },
     { maxFeatures: 10, maxDepth: Infinity, minSamplesLeaf: 1, minSamplesSplit: 2, criterion: "gini", bootstrap: true, ...params },
     new Random(seed),
   );
@@ -35,5 +35,22 @@ describe("growTree", () => {
     expect(Math.max(...a.feature)).toBeLessThan(10);
     // Preorder: every internal node's right child comes after its left subtree.
     for (let i = 0; i < a.nodeCount; i++) if (a.feature[i] >= 0) expect(a.right[i]).toBeGreaterThan(i + 1);
+  });
+
+  it("grows the same tree from 16-bit codes with a huge bin range (sparse bin listing) as from bytes", () => {
+    const { X, y } = noisyData(3000, 10, 23);
+    const { codes, rowCodes } = FeatureBinner.fitTransform(X);
+    const params: TreeBuildParams = { maxFeatures: 3, maxDepth: Infinity, minSamplesLeaf: 1, minSamplesSplit: 2, criterion: "gini", bootstrap: true };
+    const data = { nSamples: X.rows, nFeatures: X.cols, nClasses: 2, y, classWeight: new Float64Array(2).fill(1) };
+    const bytes = growTree({ ...data, codes, rowCodes, nBins: 256 }, params, new Random(4));
+    // Same codes, but as 16-bit codes with 65,536 possible bins: nodes under 512 samples list their bins
+    // from the samples instead of scanning the 2,048-word bitmap.
+    const wide = growTree({ ...data, codes: Uint16Array.from(codes), rowCodes: Uint16Array.from(rowCodes), nBins: 65536 }, params, new Random(4));
+    expect(bytes.nodeCount).toBeGreaterThan(200);
+    for (const name of ["feature", "thresholdBin", "nextBin", "right", "leafValues"] as const) {
+      expect(Array.from(wide[name]), name).toEqual(Array.from(bytes[name]));
+    }
+    // nextBin is the next occupied bin of the node: above the threshold bin.
+    for (let i = 0; i < bytes.nodeCount; i++) if (bytes.feature[i] >= 0) expect(bytes.nextBin[i]).toBeGreaterThan(bytes.thresholdBin[i]);
   });
 });
