@@ -21,9 +21,12 @@ const { values } = parseArgs({
 });
 const seed = Number(values.seed);
 for (const spec of values.sets.split(",")) {
-  const match = /^(\d+)x(\d+)(?:c(\d+))?$/.exec(spec);
+  const match = /^(\d+)x(\d+)(?:c(\d+))?(?:i(\d+))?(?:s([\d.]+))?$/.exec(spec);
   if (!match) throw new Error(`bad set ${spec}`);
-  const set = makeSyntheticSet(Number(match[1]), Number(match[2]), seed, Number(match[3] ?? 2));
+  const set = makeSyntheticSet(Number(match[1]), Number(match[2]), seed, Number(match[3] ?? 2), {
+      informative: match[4] === undefined ? undefined : Number(match[4]),
+      separation: match[5] === undefined ? undefined : Number(match[5]),
+    });
   const accs: number[] = [];
   let fitS = 0;
   let cpuS = 0;

@@ -95,12 +95,15 @@ function main(): Promise<void> | void {
     printTable(rows);
   };
   for (const spec of (values.sets ?? values.sizes ?? DEFAULT_SETS).split(",").filter(Boolean)) {
-    const match = /^(\d+)x(\d+)(?:c(\d+))?$/.exec(spec);
+    const match = /^(\d+)x(\d+)(?:c(\d+))?(?:i(\d+))?(?:s([\d.]+))?$/.exec(spec);
     if (!match) {
       console.error(`--sets: "${spec}" is not ROWSxDIMS or ROWSxDIMScCLASSES (e.g. 2000x1536 or 6000x256c3).`);
       process.exit(2);
     }
-    run(makeSyntheticSet(Number(match[1]), Number(match[2]), seed, Number(match[3] ?? 2)));
+    run(makeSyntheticSet(Number(match[1]), Number(match[2]), seed, Number(match[3] ?? 2), {
+      informative: match[4] === undefined ? undefined : Number(match[4]),
+      separation: match[5] === undefined ? undefined : Number(match[5]),
+    }));
   }
   if (!values["no-real"]) {
     return loadSst2Set(Number(values["real-rows"]), Number(values["real-dims"])).then(run);

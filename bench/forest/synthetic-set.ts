@@ -4,17 +4,20 @@ import type { BenchSet } from "./bench-set.js";
 /**
  * A Gaussian-mixture set shaped like scikit-learn's make_classification: 10 informative Gaussian features
  * (two clusters per class, centred at hypercube corners ±1), 10 redundant linear mixes of them, the rest
- * noise, 2% of labels replaced by another class. Train n rows, test n/2 rows (at least 1000), from one
+ * noise, 2% of labels replaced by another class. `shape` changes the informative count and the centres'
+ * distance (class separation) for harder sets. Train n rows, test n/2 rows (at least 1000), from one
  * seeded stream. Two-class sets are the same numbers as before `classes` existed.
  */
-export function makeSyntheticSet(n: number, d: number, seed: number, classes = 2): BenchSet {
-  const r = new Random(seed * 7919 + n * 31 + d + (classes > 2 ? classes * 1_000_003 : 0));
+export function makeSyntheticSet(n: number, d: number, seed: number, classes = 2, shape: { informative?: number; separation?: number } = {}): BenchSet {
+  const tuned = shape.informative !== undefined || shape.separation !== undefined;
+  const r = new Random(seed * 7919 + n * 31 + d + (classes > 2 ? classes * 1_000_003 : 0) + (tuned ? 17 : 0));
   const gauss = (): number => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
-  const informative = Math.min(10, d);
+  const informative = Math.min(shape.informative ?? 10, d);
+  const sep = shape.separation ?? 1;
   const redundant = Math.min(10, d - informative);
   const nClusters = 2 * classes;
   const centres: number[][] = [];
-  for (let c = 0; c < nClusters; c++) centres.push(Array.from({ length: informative }, () => (r.next() < 0.5 ? -1 : 1)));
+  for (let c = 0; c < nClusters; c++) centres.push(Array.from({ length: informative }, () => (r.next() < 0.5 ? -sep : sep)));
   const mix: number[][] = Array.from({ length: redundant }, () => Array.from({ length: informative }, () => r.next() * 2 - 1));
   const make = (rows: number): { X: Float32Array; y: Int32Array } => {
     const X = new Float32Array(rows * d);
@@ -39,7 +42,7 @@ export function makeSyntheticSet(n: number, d: number, seed: number, classes = 2
   const train = make(n);
   const test = make(Math.max(1000, n >> 1));
   return {
-    name: `synthetic ${n}×${d}${classes > 2 ? `, ${classes} classes` : ""}`,
+    name: `synthetic ${n}×${d}${classes > 2 ? `, ${classes} classes` : ""}${tuned ? ` (${informative} informative, centres ±${sep})` : ""}`,
     train: { rows: n, cols: d, data: train.X },
     yTrain: train.y,
     test: { rows: test.y.length, cols: d, data: test.X },

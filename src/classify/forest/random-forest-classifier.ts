@@ -9,7 +9,7 @@ import { FeatureBinner } from "./feature-binner.js";
 import { type ForestParams, resolveForestParams, resolveJobs } from "./forest-params.js";
 import { deserializeForest, isSerializedForest, serializeForest } from "./forest-serializer.js";
 import { growTrees } from "./grow-trees.js";
-import { drawBootstrap, type TreeBuildData } from "./tree-builder.js";
+import { drawBootstrap, type GrownTree, type TreeBuildData } from "./tree-builder.js";
 import { checkFitInput, checkPredictInput, resolveMaxFeatures } from "./validate.js";
 import { argmax } from "../../util/argmax.js";
 
@@ -85,12 +85,19 @@ export class RandomForestClassifier implements Classifier {
       options.onProgress,
     );
 
-    this.trees = grown.map((g) => DecisionTree.fromGrown(g, nClasses, binner.edges));
-    this.nClasses = nClasses;
-    this.nFeatures = m.cols;
     // scikit-learn's MDI: each tree's importances normalised to 1, averaged, normalised again.
     const imp = new Float64Array(m.cols);
-    for (const g of grown) addNormalised(imp, g.importances);
+    const trees: DecisionTree[] = new Array(grown.length);
+    for (let t = 0; t < grown.length; t++) {
+      addNormalised(imp, grown[t].importances);
+      trees[t] = DecisionTree.fromGrown(grown[t], nClasses, binner.edges);
+      // Let each grown tree go as soon as it is converted, so both forms of the forest are never all
+      // held at once (on 100k×512 that is tens of MB of peak memory).
+      (grown as (GrownTree | undefined)[])[t] = undefined;
+    }
+    this.trees = trees;
+    this.nClasses = nClasses;
+    this.nFeatures = m.cols;
     normalise(imp);
     this.featureImportances = imp;
     this.oobScore = p.oobScore ? this.outOfBagAccuracy(m, labels, seeds) : null;
