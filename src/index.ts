@@ -12,7 +12,9 @@ export { type Matrix, toMatrix } from "./util/matrix.js";
 export type { LabeledText, Dataset, LoadStats } from "./data/labeled-text.js";
 export { loadDataset, type LoadDatasetOptions, type DatasetFormat } from "./data/load-dataset.js";
 export { TEXT_ENCODINGS, type TextEncoding } from "./data/decode-text.js";
-export { parseLabel, type LabelScheme, NEGATIVE, POSITIVE } from "./data/parse-label.js";
+export {
+  parseLabel, parseLabelMap, describeLabelScheme, type LabelScheme, type LabelMap, type LabelWording, LIBRARY_LABEL_WORDING, NEGATIVE, NEUTRAL, POSITIVE,
+} from "./data/parse-label.js";
 export { stratifiedSplit, type SplitOptions, type SplitIndices } from "./data/stratified-split.js";
 export { stratifiedKFold, type KFoldOptions } from "./data/stratified-k-fold.js";
 
@@ -59,11 +61,18 @@ export type { ForestOptions } from "./classify/forest/forest-options.js";
 export { createClassifier, deserializeClassifier } from "./classify/forest/create-classifier.js";
 export { RandomForestClassifier } from "./classify/forest/random-forest-classifier.js";
 export { MlRandomForestClassifier } from "./classify/forest/ml-random-forest-classifier.js";
+export { LogisticRegression, type LogisticRegressionOptions } from "./classify/linear/logistic-regression.js";
+export { CLASSIFIER_KINDS, type ClassifierKind, type ClassifierSpec } from "./classify/classifier-spec.js";
+export { buildClassifier } from "./classify/build-classifier.js";
+export { readClassifier } from "./classify/read-classifier.js";
 
 // evaluate
 export { accuracy, confusionMatrix, perClassScores, averageScores, type ClassScores } from "./evaluate/classification-metrics.js";
-export { rocAuc, rocCurve } from "./evaluate/roc-auc.js";
-export { evaluatePredictions, type EvaluationReport, type EvaluateInput } from "./evaluate/evaluation-report.js";
+export { rocAuc, rocAucOvr, rocCurve } from "./evaluate/roc-auc.js";
+export { brierScore, logLoss } from "./evaluate/probability-scores.js";
+export {
+  evaluatePredictions, majorityBaseline, majorityShortfall, type EvaluationReport, type EvaluateInput, type BaselineScore,
+} from "./evaluate/evaluation-report.js";
 export { formatReport } from "./evaluate/format-report.js";
 
 // model

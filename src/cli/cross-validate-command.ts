@@ -6,13 +6,14 @@ import { printJson, status } from "./cli-output.js";
 import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
 import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
 import { type ForestCliOptions, addForestOptions, forestOptionsFrom } from "./forest-options.js";
+import { type ClassifierCliOptions, addClassifierOptions, logisticOptionsFrom } from "./classifier-options.js";
 import { formatLoadStats } from "./format-load-stats.js";
 import { parseSeed, parseWholeNumber } from "./number-options.js";
 import { progressDisplay } from "./progress-display.js";
 import { type StoreSourceCliOptions, addStoreSourceOptions, storeRowsFromCli } from "./store-source.js";
 import { storeDataset } from "../model/store-dataset.js";
 
-interface CvCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions, StoreSourceCliOptions {
+interface CvCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions, StoreSourceCliOptions, ClassifierCliOptions {
   folds: number;
   seed: number;
   json?: boolean;
@@ -31,10 +32,12 @@ export function registerCrossValidateCommand(program: Command): void {
   addDatasetOptions(cmd);
   addEmbedderOptions(cmd);
   addForestOptions(cmd);
+  addClassifierOptions(cmd);
   addStoreSourceOptions(cmd, "cross-validate on");
   cmd.action(async (files: string[], o: CvCliOptions, command: Command) => {
     const quiet = o.json === true || o.quiet === true;
     // --store: the store's labelled rows, with their vectors (a dataset that carries its own: nothing is embedded).
+    const logistic = logisticOptionsFrom(o, o.seed);
     const fromStore = await storeRowsFromCli(files, o, command, "cross-validate on", quiet);
     const dataset = fromStore ? storeDataset(fromStore.set).dataset : await loadDataset(files, datasetOptionsFrom(o));
     if (!fromStore) status(formatLoadStats(dataset), quiet);
@@ -46,7 +49,9 @@ export function registerCrossValidateCommand(program: Command): void {
         folds: o.folds,
         seed: o.seed,
         fetcher: cached?.fetcher,
+        classifier: o.classifier,
         forest: forestOptionsFrom(o, o.seed),
+        logistic,
         // The bar names the fold that is running; each finished fold leaves its line.
         onProgress: (p) => progress.onProgress({ ...p, step: p.fold === undefined ? undefined : `Fold ${p.fold + 1}/${p.folds}` }),
         onFold: (f, r) => {

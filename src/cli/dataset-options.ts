@@ -1,13 +1,14 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { TEXT_ENCODINGS, type TextEncoding, parseTextEncoding } from "../data/decode-text.js";
 import type { LoadDatasetOptions } from "../data/load-dataset.js";
+import type { LabelScheme } from "../data/parse-label.js";
+import { CLI_LABEL_WORDING, type LabelCliOptions, addLabelOptions, labelSchemeFrom } from "./label-options.js";
 
-export interface DatasetCliOptions {
+export interface DatasetCliOptions extends LabelCliOptions {
   format?: LoadDatasetOptions["format"];
   textField?: string;
   labelField?: string;
   vectorField?: string;
-  stars?: boolean;
   skipBadRows?: boolean;
   dedupe?: boolean;
   encoding?: TextEncoding;
@@ -15,12 +16,12 @@ export interface DatasetCliOptions {
 
 /** The options every command that reads a dataset file accepts. */
 export function addDatasetOptions(cmd: Command): Command {
+  addLabelOptions(cmd);
   return cmd
     .addOption(new Option("--format <format>", "file format (default: from the extension)").choices(["csv", "tsv", "lines", "json", "jsonl"]))
     .option("--text-field <name>", "column holding the text (default: text, sentence, review, content or combined)")
     .option("--label-field <name>", "column holding the label (default: label, score, sentiment, stars or rating)")
     .option("--vector-field <name>", "column holding a precomputed embedding (default: embedding, if present)")
-    .option("--stars", "labels are 1–5 star ratings: 1–2 negative, 4–5 positive, 3 dropped")
     .option("--skip-bad-rows", "skip and count malformed rows instead of stopping at the first")
     .option("--no-dedupe", "keep exact-duplicate texts (they leak between train and test)")
     .option(
@@ -36,13 +37,15 @@ function parseEncoding(value: string): TextEncoding {
   return e;
 }
 
-export function datasetOptionsFrom(o: DatasetCliOptions, requireLabels = true): LoadDatasetOptions {
+/** `fallbackScheme`: how to read labels when no label option is given (evaluate: the model's own). */
+export function datasetOptionsFrom(o: DatasetCliOptions, requireLabels = true, fallbackScheme: LabelScheme = "binary"): LoadDatasetOptions {
   return {
     format: o.format,
     textField: o.textField,
     labelField: o.labelField,
     vectorField: o.vectorField,
-    labels: o.stars ? "stars" : "binary",
+    labels: labelSchemeFrom(o) ?? fallbackScheme,
+    labelWording: CLI_LABEL_WORDING,
     skipBadRows: o.skipBadRows === true,
     dedupe: o.dedupe !== false,
     requireLabels,

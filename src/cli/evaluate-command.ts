@@ -6,6 +6,7 @@ import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from ".
 import { type EmbedderCliOptions, addEmbedderOptions, fetcherFrom } from "./embedder-options.js";
 import { formatLoadStats } from "./format-load-stats.js";
 import { loadModelForCli } from "./load-model.js";
+import { readBundleManifest } from "../model/model-bundle.js";
 import { type StoreSourceCliOptions, addStoreSourceOptions, storeEvaluationData, storeRowsFromCli } from "./store-source.js";
 
 interface EvaluateCliOptions extends DatasetCliOptions, EmbedderCliOptions, StoreSourceCliOptions {
@@ -36,7 +37,8 @@ export function registerEvaluateCommand(program: Command): void {
       else console.log(formatReport(report, `Evaluation of ${o.model} on the store ${fromStore.dir}${o.filter.map((f) => ` --filter ${f}`).join("")}`));
       return;
     }
-    const dataset = await loadDataset(files, datasetOptionsFrom(o));
+    // Without a label option the file is read as the model's training data was (--stars, --label-map...).
+    const dataset = await loadDataset(files, datasetOptionsFrom(o, true, (await readBundleManifest(o.model)).labelScheme));
     status(formatLoadStats(dataset), quiet);
     // A dataset with its own vectors sends nothing, so it needs no embedder (nor the right --base-url).
     const precomputed = dataset.items.every((i) => i.vector !== undefined);

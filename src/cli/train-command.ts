@@ -10,11 +10,12 @@ import { printJson, status, trainProgress } from "./cli-output.js";
 import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
 import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
 import { type ForestCliOptions, addForestOptions, forestOptionsFrom } from "./forest-options.js";
+import { type ClassifierCliOptions, addClassifierOptions, logisticOptionsFrom } from "./classifier-options.js";
 import { formatLoadStats } from "./format-load-stats.js";
 import { parseFraction, parseSeed } from "./number-options.js";
 import { type StoreSourceCliOptions, addStoreSourceOptions, storeRowsFromCli } from "./store-source.js";
 
-interface TrainCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions, StoreSourceCliOptions {
+interface TrainCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions, StoreSourceCliOptions, ClassifierCliOptions {
   out: string;
   testSize: number;
   seed: number;
@@ -42,6 +43,7 @@ export function registerTrainCommand(program: Command): void {
   addDatasetOptions(cmd);
   addEmbedderOptions(cmd);
   addForestOptions(cmd);
+  addClassifierOptions(cmd);
   addStoreSourceOptions(cmd, "train on");
   cmd.action(async (files: string[], o: TrainCliOptions, command: Command) => {
     const quiet = o.json === true || o.quiet === true;
@@ -49,6 +51,7 @@ export function registerTrainCommand(program: Command): void {
     checkOutputDir(o.out, "model bundle", "--out");
     refuseForeignJson(join(o.out, "model.json"), BUNDLE_FORMAT, "model bundle");
     // --store: the store's labelled rows and vectors instead of files (nothing embedded).
+    const logistic = logisticOptionsFrom(o, o.seed);
     const fromStore = await storeRowsFromCli(files, o, command, "train on", quiet);
     const dataset = fromStore ? undefined : await loadDataset(files, datasetOptionsFrom(o));
     if (dataset) status(formatLoadStats(dataset), quiet);
@@ -60,7 +63,9 @@ export function registerTrainCommand(program: Command): void {
       const { model, report, usage, ignoredUnlabeled } = await SentimentModel.train(fromStore?.set ?? dataset!, {
         fetcher: cached?.fetcher,
         precomputedEmbedderId: o.vectorsFrom,
+        classifier: o.classifier,
         forest: forestOptionsFrom(o, o.seed),
+        logistic,
         testSize: o.testSize,
         seed: o.seed,
         onProgress: progress.onProgress,
@@ -68,12 +73,12 @@ export function registerTrainCommand(program: Command): void {
       progress.stop();
       const manifest = await model.save(o.out, { onWait: () => status(`Waiting for another sentivec process that is saving to ${o.out}...`, false) });
       if (o.json) {
-        printJson({ model: o.out, embedder: manifest.embedder, labels: manifest.labels, dataset: { ...manifest.dataset, ...(dataset ? { stats: dataset.stats } : { ignoredUnlabeled }) }, training: manifest.training, report, usage });
+        printJson({ model: o.out, embedder: manifest.embedder, labels: manifest.labels, labelScheme: manifest.labelScheme, classifier: manifest.classifier, dataset: { ...manifest.dataset, ...(dataset ? { stats: dataset.stats } : { ignoredUnlabeled }) }, training: manifest.training, report, usage });
         return;
       }
       if (report) console.log(formatReport(report, `Test split (${Math.round(o.testSize * 100)}%, seed ${o.seed})`));
       else console.log(NO_TEST_SPLIT);
-      console.log(`\nSaved ${o.out} (embedder ${manifest.embedder.id}, ${manifest.forest.engine} forest, ${manifest.forest.bytes} bytes)`);
+      console.log(`\nSaved ${o.out} (embedder ${manifest.embedder.id}, ${manifest.classifier?.kind === "logistic" ? "logistic regression" : `${manifest.forest.engine} forest`}, ${manifest.forest.bytes} bytes)`);
     } finally {
       cached?.close();
     }

@@ -1,3 +1,4 @@
+import type { LabelScheme } from "./parse-label.js";
 /** One example: a text, its sentiment label (absent for unlabelled data), and optionally its own vector. */
 export interface LabeledText {
   text: string;
@@ -36,4 +37,6 @@ export interface Dataset {
   files: string[];
   /** sha256 over every kept (label, text, vector) in order: names the exact training data in a model bundle. */
   fingerprint: string;
+  /** How the label column was read (set by loadDataset); model bundles record it. */
+  labelScheme?: LabelScheme;
 }

@@ -1,11 +1,11 @@
 import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
-import { DataError, type ErrorWhere, formatWhere } from "../errors.js";
+import { DataError, type ErrorWhere, OptionsError, formatWhere } from "../errors.js";
 import { sha256Hex } from "../util/sha256.js";
 import { isBlankText } from "../util/text-checks.js";
 import { type TextEncoding, decodeText } from "./decode-text.js";
 import type { Dataset, LabeledText, LoadStats } from "./labeled-text.js";
-import { type LabelScheme, parseLabel } from "./parse-label.js";
+import { type LabelScheme, type LabelWording, isLabelScheme, parseLabel } from "./parse-label.js";
 import { parseVector } from "./parse-vector.js";
 import type { RawRecord, RawTable } from "./raw-record.js";
 import { readDelimited } from "./read-delimited.js";
@@ -24,8 +24,10 @@ export interface LoadDatasetOptions {
   labelField?: string;
   /** Column holding a precomputed vector (array, or "[...]" string). Default: none; "embedding" if present. */
   vectorField?: string | false;
-  /** How labels are read. Default "binary". */
+  /** How labels are read (see LabelScheme): "binary" (default), "stars", "stars3", "stars5", "any" or { map }. */
   labels?: LabelScheme;
+  /** How hints name the label schemes; the CLI passes its option names. Default: the library's words. */
+  labelWording?: LabelWording;
   /**
    * Set false for data that may have no labels: a label column is still read when one is found (and its
    * values must parse), but a file without one loads with every label undefined. Default true.
@@ -84,7 +86,7 @@ export async function loadDataset(paths: string | string[], options: LoadDataset
   }
   checkVectorLengths(kept);
   const labels = [...new Set(kept.map((i) => i.label).filter((l): l is string => l !== undefined))].sort();
-  return { items: kept, labels, stats, files, fingerprint: fingerprint(kept) };
+  return { items: kept, labels, stats, files, fingerprint: fingerprint(kept), labelScheme: options.labels ?? "binary" };
 }
 
 export function formatOf(file: string): DatasetFormat {
@@ -181,12 +183,17 @@ function collectItems(file: string, table: RawTable, options: LoadDatasetOptions
         ? resolveField(file, table.columns, options.vectorField, [], "vector")
         : table.columns.find((c) => VECTOR_FIELDS.includes(c.toLowerCase()));
   const scheme = options.labels ?? "binary";
+  if (!isLabelScheme(scheme)) {
+    throw new OptionsError("DATA_LABEL_SCHEME", `labels ${JSON.stringify(scheme)} is not a label scheme.`, {
+      hint: 'Use "binary", "stars", "stars3", "stars5", "any" or { map: { value: class } }.',
+    });
+  }
 
   for (const record of table.records) {
     stats.rows++;
     const where: ErrorWhere = { file, line: record.line, record: record.record };
     try {
-      const item = toItem(record, where, textField, labelField, vectorField, scheme);
+      const item = toItem(record, where, textField, labelField, vectorField, scheme, options.labelWording);
       if (item === null) stats.neutralDropped++;
       else out.push(item);
     } catch (error) {
@@ -205,7 +212,7 @@ function collectItems(file: string, table: RawTable, options: LoadDatasetOptions
 
 function toItem(
   record: RawRecord, where: ErrorWhere, textField: string, labelField: string | undefined,
-  vectorField: string | undefined, scheme: LabelScheme,
+  vectorField: string | undefined, scheme: LabelScheme, wording: LabelWording | undefined,
 ): LabeledText | null {
   if (record.problem) {
     throw new DataError("DATA_BAD_ROW", `Malformed row: ${record.problem}.`, { where, hint: "Fix the row, or pass --skip-bad-rows to skip and count such rows." });
@@ -219,7 +226,7 @@ function toItem(
   }
   let label: string | undefined;
   if (labelField !== undefined) {
-    const parsed = parseLabel(record.fields[labelField], scheme, { ...where, field: labelField });
+    const parsed = parseLabel(record.fields[labelField], scheme, { ...where, field: labelField }, wording);
     if (parsed === null) return null;
     label = parsed;
   }

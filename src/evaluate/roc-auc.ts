@@ -44,3 +44,27 @@ export function rocCurve(yTrue: ArrayLike<number>, scores: ArrayLike<number>): {
   }
   return { fpr, tpr, thresholds };
 }
+
+/**
+ * One-vs-rest ROC-AUC for K ≥ 2 classes, as scikit-learn's roc_auc_score(y, proba, multi_class="ovr"):
+ * each class's AUC against the rest, averaged plainly (macro) and by prevalence (weighted). For two
+ * classes both equal the binary AUC of the second class's score. Null when a class is absent from
+ * yTrue (its AUC is undefined; scikit-learn raises then).
+ */
+export function rocAucOvr(yTrue: ArrayLike<number>, proba: ArrayLike<number>[], nClasses: number): { macro: number; weighted: number } | null {
+  if (yTrue.length !== proba.length) throw new OptionsError("METRICS_LENGTH", `yTrue has ${yTrue.length} labels but proba has ${proba.length} rows.`);
+  const counts = new Array<number>(nClasses).fill(0);
+  for (let i = 0; i < yTrue.length; i++) counts[yTrue[i]]++;
+  if (counts.some((c) => c === 0 || c === yTrue.length)) return null;
+  if (nClasses === 2) {
+    const auc = rocAuc(Array.from(yTrue, (y) => (y === 1 ? 1 : 0)), proba.map((p) => p[1]));
+    return { macro: auc, weighted: auc };
+  }
+  let macro = 0, weighted = 0;
+  for (let k = 0; k < nClasses; k++) {
+    const auc = rocAuc(Array.from(yTrue, (y) => (y === k ? 1 : 0)), proba.map((p) => p[k]));
+    macro += auc / nClasses;
+    weighted += (auc * counts[k]) / yTrue.length;
+  }
+  return { macro, weighted };
+}

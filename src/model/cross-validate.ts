@@ -4,9 +4,11 @@ import { stratifiedKFold } from "../data/stratified-k-fold.js";
 import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingFetcher } from "../embed/embedding-fetcher.js";
 import { HashEmbedder } from "../embed/hash-embedder.js";
-import { type EvaluationReport, evaluatePredictions } from "../evaluate/evaluation-report.js";
+import { type EvaluationReport, evaluatePredictions, majorityBaseline } from "../evaluate/evaluation-report.js";
 import type { ForestOptions } from "../classify/forest/forest-options.js";
-import { createClassifier } from "../classify/forest/create-classifier.js";
+import { buildClassifier } from "../classify/build-classifier.js";
+import type { ClassifierKind } from "../classify/classifier-spec.js";
+import type { LogisticRegressionOptions } from "../classify/linear/logistic-regression.js";
 import { argmax } from "../util/argmax.js";
 import { embedItems, pickRows } from "./embed-items.js";
 import { fitProgress } from "./fit-progress.js";
@@ -18,7 +20,10 @@ export interface CrossValidateOptions {
   seed?: number;
   embedder?: Embedder;
   fetcher?: EmbeddingFetcher;
+  /** The classifier: "forest" (default) or "logistic". */
+  classifier?: ClassifierKind;
   forest?: ForestOptions;
+  logistic?: LogisticRegressionOptions;
   /** Called after each fold. */
   onFold?: (fold: number, report: EvaluationReport) => void;
   /** Embedding progress (when the fetcher is built here), then each fold's fit tree by tree (see TrainProgress). */
@@ -67,7 +72,7 @@ export async function crossValidate(dataset: Dataset, options: CrossValidateOpti
   const pooledTrue: number[] = [], pooledPred: number[] = [], pooledProba: Float64Array[] = [];
   splits.forEach(({ train, test }, f) => {
     options.signal?.throwIfAborted();
-    const forest = createClassifier({ seed, ...options.forest });
+    const forest = buildClassifier({ kind: options.classifier, forest: options.forest, logistic: options.logistic }, seed);
     const fitting = fitProgress(forest, options.onProgress && ((p) => options.onProgress!({ ...p, fold: f, folds })));
     forest.fit(pickRows(rows, train), train.map((i) => y[i]), { onProgress: fitting.onProgress });
     fitting.end();
@@ -84,11 +89,12 @@ export async function crossValidate(dataset: Dataset, options: CrossValidateOpti
     }
     options.onFold?.(f, report);
   });
+  const pooled = evaluatePredictions({ labels, yTrue: pooledTrue, yPred: pooledPred, proba: pooledProba });
   return {
     folds: reports,
     accuracy: meanStd(reports.map((r) => r.accuracy)),
     macroF1: meanStd(reports.map((r) => r.macro.f1)),
-    pooled: evaluatePredictions({ labels, yTrue: pooledTrue, yPred: pooledPred, proba: pooledProba }),
+    pooled: { ...pooled, baselines: [majorityBaseline(labels, pooledTrue)] },
   };
 }
 

@@ -3,6 +3,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BundleError } from "../errors.js";
 import type { EvaluationReport } from "../evaluate/evaluation-report.js";
+import type { ClassifierKind } from "../classify/classifier-spec.js";
+import type { LabelScheme } from "../data/parse-label.js";
 import { removeTempFiles, syncDirSync, writeFileAtomicSync } from "../util/atomic-file.js";
 import { manifestChecksum } from "../util/canonical-json.js";
 import { lockDir } from "../util/dir-lock.js";
@@ -13,9 +15,12 @@ import { ensureDir } from "../util/output-path.js";
 import { sha256Hex } from "../util/sha256.js";
 
 export const BUNDLE_FORMAT = "sentivec-model";
-/** 2: forest.<generation>.bin and a manifest checksum. Version 1 bundles (forest.bin, no checksum) still load. */
-export const BUNDLE_FORMAT_VERSION = 2;
-const READABLE_VERSIONS = [1, 2];
+/**
+ * 2: forest.<generation>.bin and a manifest checksum. 3: any classifier kind in that file (the
+ * `classifier` entry), and the label scheme. Versions 1 (forest.bin, no checksum) and 2 still load.
+ */
+export const BUNDLE_FORMAT_VERSION = 3;
+const READABLE_VERSIONS = [1, 2, 3];
 const MANIFEST = "model.json";
 /** forest.bin (format 1) or forest.<generation>.bin. */
 const FOREST_FILE = /^forest(?:\.(\d+))?\.bin$/;
@@ -30,8 +35,13 @@ export interface BundleManifest {
   generation: number;
   /** The vector space; `server` says which OpenAI-compatible server made the vectors (see embedder-identity.ts). */
   embedder: { id: string; dimensions: number; server?: string };
-  /** Class names; class i of the forest is labels[i]. */
+  /** Class names; class i of the classifier is labels[i]. */
   labels: string[];
+  /** How label values were read in training; absent in bundles before format 3 and for plain items. */
+  labelScheme?: LabelScheme;
+  /** What the classifier file holds; absent before format 3 (a forest then). */
+  classifier?: { kind: ClassifierKind };
+  /** The classifier's bytes (named forest for compatibility: any classifier kind since format 3). */
   forest: { engine: string; file: string; bytes: number; sha256: string; params: Record<string, unknown> };
   training: {
     seed: number;
@@ -115,6 +125,11 @@ export async function readBundle(dir: string): Promise<{ manifest: BundleManifes
     if (again.forest.file === manifest.forest.file) throw error;
     return { manifest: again, forest: await readForest(dir, again) };
   }
+}
+
+/** The checked manifest alone (no classifier bytes read): what a bundle records, cheaply. */
+export async function readBundleManifest(dir: string): Promise<BundleManifest> {
+  return readManifest(dir);
 }
 
 async function readManifest(dir: string): Promise<BundleManifest> {

@@ -35,7 +35,7 @@ describe("writeBundle", () => {
     const { dir } = await goodBundle("generations");
     expect(fs.readdirSync(dir).sort()).toEqual([".sentivec.lock", "forest.1.bin", "model.json"]);
     const m = await large.save(dir);
-    expect(m).toMatchObject({ formatVersion: 2, generation: 2, forest: { file: "forest.2.bin" } });
+    expect(m).toMatchObject({ formatVersion: 3, generation: 2, forest: { file: "forest.2.bin" } });
     expect(m.checksum).toBe(manifestChecksum(m));
     expect(fs.readdirSync(dir).sort()).toEqual([".sentivec.lock", "forest.2.bin", "model.json"]);
     // Saving a loaded model again recomputes generation and checksum rather than copying them.
@@ -144,7 +144,7 @@ describe("readBundle checks the manifest", () => {
     fs.writeFileSync(join(dir, "model.json"), JSON.stringify(m, null, 2));
     expect((await SentimentModel.load(dir)).labels).toEqual(["negative", "positive"]);
     const saved = await large.save(dir);
-    expect(saved).toMatchObject({ formatVersion: 2, generation: 1, forest: { file: "forest.1.bin" } });
+    expect(saved).toMatchObject({ formatVersion: 3, generation: 1, forest: { file: "forest.1.bin" } });
     expect(fs.readdirSync(dir).sort()).toEqual([".sentivec.lock", "forest.1.bin", "model.json"]);
   });
 });

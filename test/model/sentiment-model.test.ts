@@ -28,11 +28,19 @@ describe("SentimentModel on the UCI sentences", () => {
     expect(r.confusion.flat().reduce((a, b) => a + b, 0)).toBe(r.n);
   });
 
-  it("scores a kNN baseline on the same split", () => {
-    const [b] = trained.report!.baselines!;
-    expect(b.name).toBe("kNN (k=15, cosine)");
-    expect(b.accuracy).toBeGreaterThan(0.7);
-    expect(b.accuracy).toBeLessThanOrEqual(1);
+  it("scores majority-class, kNN and logistic regression baselines on the same split", () => {
+    const [majority, knn, logistic] = trained.report!.baselines!;
+    expect(majority.name).toMatch(/^majority class \(always "(negative|positive)"\)$/);
+    // A constant answer: balanced accuracy exactly 1/2, ROC-AUC 1/2, accuracy the commonest class's share.
+    expect(majority.balancedAccuracy).toBe(0.5);
+    expect(majority.rocAuc).toBe(0.5);
+    const shares = trained.report!.perClass.map((c) => c.support / trained.report!.n);
+    expect(majority.accuracy).toBeCloseTo(Math.max(...shares), 10);
+    expect(knn.name).toBe("kNN (k=15, cosine)");
+    expect(knn.accuracy).toBeGreaterThan(0.7);
+    expect(knn.accuracy).toBeLessThanOrEqual(1);
+    expect(logistic.name).toMatch(/^logistic regression/);
+    expect(logistic.accuracy).toBeGreaterThan(0.7);
   });
 
   it("predicts a label and probability per text", async () => {
