@@ -9,12 +9,13 @@
  * and the fewest batches, ceil(texts / 50,000). Cost at OpenAI's list price for text-embedding-3-small,
  * batch (half) and synchronous.
  *
- * The test server completes a batch as soon as it is looked at (OpenAI takes minutes to 24 hours),
- * so wall times measure our side: planning, upload, streaming the output into SQLite.
+ * The test server completes a batch as soon as it is looked at (OpenAI takes minutes to 24 hours)
+ * and is primed (every text counted and embedded before timing), so wall times measure our side:
+ * planning, upload, streaming the output into SQLite; the synchronous path against the same server.
  *
  * Run:  npx tsx bench/batch/run.ts [--dimensions 256] [--texts 66978]
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { BatchEmbeddingJob } from "../../src/embed/batch/batch-embedding-job.js";
@@ -34,7 +35,10 @@ async function main(): Promise<void> {
   const texts = loadSst2Texts(N);
   const dir = mkdtempSync(join(tmpdir(), "sentivec-bench-batch-"));
   const logFile = join(dir, "server.jsonl");
-  const { url, child } = await spawnTestServer(["--api-key", BENCH_KEY, "--log", logFile]);
+  // The server embeds and counts every text once before timing (--prime), so both paths time our side.
+  const primeFile = join(dir, "texts.txt");
+  writeFileSync(primeFile, texts.join("\n"));
+  const { url, child } = await spawnTestServer(["--api-key", BENCH_KEY, "--log", logFile, "--prime", primeFile, "--prime-dimensions", String(DIMS)]);
   const load = [loadavg()[0]];
   try {
     const embedder = new OpenAIEmbedder({ model: MODEL, dimensions: DIMS, baseURL: url, apiKey: BENCH_KEY });

@@ -104,7 +104,7 @@ export interface BatchCollectResult {
   status: BatchJobStatus;
   /** Requests stored now. */
   stored: number;
-  /** Requests that failed in this call, with their error bodies (first 20). */
+  /** The job's failed requests (first 20), with their error bodies. */
   failures: { customId: string; error: string }[];
   failedNow: number;
   /** Output lines that could not be used (named by file and line). */
@@ -177,7 +177,16 @@ export class BatchEmbeddingJob {
       });
     });
     const job = new BatchEmbeddingJob(id, store, client, options);
-    await job.submitPending();
+    try {
+      await job.submitPending();
+    } catch (e) {
+      // The job is recorded: resuming it (not submitting again, which would start a second job) finishes the upload.
+      if (!(e instanceof EmbeddingError)) throw e;
+      const what = e.hint && e.message.endsWith(` ${e.hint}`) ? e.message.slice(0, -e.hint.length - 1) : e.message;
+      throw new EmbeddingError(e.code, `${what} Job ${id} is recorded with what was sent so far.`, {
+        hint: `${e.hint ? `${e.hint} Then run` : "Run"} \`sentivec batch collect ${id} --wait\` (library: BatchEmbeddingJob.open("${id}", ...).collect()) to resume it.`,
+      });
+    }
     return job;
   }
 
@@ -235,6 +244,8 @@ export class BatchEmbeddingJob {
         }
         if (options.retryFailed && !retried) {
           retried = true;
+          // Asking for the failed requests again resumes a cancelled job.
+          if (this.row().cancelled) this.store.write(() => this.store.setCancelled(this.id, false));
           result.resubmitted += this.requeue(this.store.failedRequests(this.id).map((r) => r.custom_id));
           if (result.resubmitted) await this.submitPending();
         }
@@ -243,6 +254,7 @@ export class BatchEmbeddingJob {
         options.onProgress?.(status);
         if (!options.wait || status.finished || this.outstanding() === 0) {
           result.status = status;
+          result.failures = this.store.failedRequests(this.id).slice(0, 20).map((r) => ({ customId: r.custom_id, error: r.error ?? "" }));
           return result;
         }
         await sleep(delay, options.signal);
@@ -255,7 +267,15 @@ export class BatchEmbeddingJob {
 
   /** Cancels every batch still running and stops submitting the rest. Collect then keeps what finished. */
   async cancel(): Promise<BatchJobStatus> {
-    this.store.write(() => this.store.setCancelled(this.id));
+    this.store.write(() => {
+      this.store.setCancelled(this.id, true);
+      // Batches never created are settled now: their requests fail as cancelled (--retry-failed sends them).
+      for (const p of this.store.parts(this.id)) {
+        if (p.state !== "planned" && p.state !== "uploading" && p.state !== "uploaded") continue;
+        for (const r of this.store.requestsOfPart(this.id, p.part)) if (r.state === "pending") this.store.setRequest(this.id, r.custom_id, "failed", "job cancelled before this batch was submitted");
+        this.store.updatePart(this.id, p.part, { state: "collected", status: "cancelled" });
+      }
+    });
     for (const p of this.store.parts(this.id)) {
       if (p.state === "submitted" && p.batch_id && p.status !== null && !FINAL.has(p.status) && p.status !== "cancelling") {
         const b = await this.client.call(`cancel batch ${p.batch_id}`, (o) => o.batches.cancel(p.batch_id!));
@@ -328,9 +348,6 @@ export class BatchEmbeddingJob {
       }
       this.store.updatePart(this.id, p.part, { state: "collected" });
     });
-    for (const r of this.store.requestsOfPart(this.id, p.part)) {
-      if (r.state === "failed" && result.failures.length < 20) result.failures.push({ customId: r.custom_id, error: r.error ?? "" });
-    }
     // An expired batch keeps what completed; the rest goes out again, unless the job was cancelled.
     if (p.status === "expired" && !this.row().cancelled) {
       const left = this.store.requestsOfPart(this.id, p.part).filter((r) => r.state !== "done");

@@ -262,8 +262,8 @@ export class BatchJobStore {
     this.db.prepare("UPDATE batch_requests SET part = ?, state = 'pending', error = NULL WHERE job_id = ? AND custom_id = ?").run(part, jobId, customId);
   }
 
-  setCancelled(jobId: string): void {
-    this.db.prepare("UPDATE batch_jobs SET cancelled = 1 WHERE id = ?").run(jobId);
+  setCancelled(jobId: string, cancelled: boolean): void {
+    this.db.prepare("UPDATE batch_jobs SET cancelled = ? WHERE id = ?").run(cancelled ? 1 : 0, jobId);
   }
 
   counts(jobId: string): JobCounts {

@@ -27,12 +27,15 @@ export function partMetadata(jobId: string, part: number): Record<string, string
  */
 export async function submitPart(client: BatchClient, store: BatchJobStore, job: JobRow, part: PartRow): Promise<PartRow> {
   let p = part;
+  // Uploaded by this call: no batch can exist for the file yet, so none is looked for.
+  let fresh = false;
   if (p.state === "planned" || p.state === "uploading") {
     let fileId = p.state === "uploading" ? await findUploadedFile(client, p.filename) : undefined;
     if (!fileId) {
       store.write(() => store.updatePart(job.id, p.part, { state: "uploading" }));
       faultPoint("batch:upload-intent");
       fileId = await uploadPart(client, store, job, p);
+      fresh = true;
       faultPoint("batch:uploaded");
     }
     const id = fileId;
@@ -40,7 +43,7 @@ export async function submitPart(client: BatchClient, store: BatchJobStore, job:
     p = store.part(job.id, p.part);
   }
   if (p.state === "uploaded") {
-    let batch = await findBatch(client, job, p);
+    let batch = fresh ? undefined : await findBatch(client, job, p);
     if (!batch) {
       batch = await client.call(`create the batch for ${p.filename}`, (o) =>
         o.batches.create({ input_file_id: p.input_file_id!, endpoint: "/v1/embeddings", completion_window: "24h", metadata: partMetadata(job.id, p.part) }),

@@ -177,4 +177,51 @@ describe("BatchEmbeddingJob against the test server", () => {
     expect(r.failures[0].error).toMatch(/batch_cancelled/);
     cache.close();
   });
+  it("submits batches only as the enqueued-token cap allows, the rest as earlier ones finish", async () => {
+    const { cache, embedder, options } = setup({ maxInputsPerRequest: 5 });
+    const ts = texts(20, "q");
+    const whole = await BatchEmbeddingJob.plan(embedder, ts, options);
+    // A cap a little over half the tokens: two batches, and only one may wait at a time.
+    const opts = { ...options, limits: { maxEnqueuedTokens: Math.ceil(whole.tokens * 0.6) } };
+    const plan = await BatchEmbeddingJob.plan(embedder, ts, opts);
+    expect(plan.batches).toBe(2);
+    server.batch.controls.manual = true;
+    const job = await BatchEmbeddingJob.submit(embedder, ts, opts);
+    expect(server.batch.batches.size).toBe(1);
+    let s = await job.status();
+    expect(s.parts.map((p) => p.state)).toEqual(["submitted", "planned"]);
+    await server.batch.finishAll();
+    const r = await job.collect({ wait: true, pollIntervalMs: 10, onProgress: () => void server.batch.finishAll() });
+    expect(server.batch.batches.size).toBe(2);
+    expect(r.status.texts).toEqual({ total: 20, done: 20, left: 0 });
+    s = await job.status();
+    expect(s.parts.map((p) => p.status)).toEqual(["completed", "completed"]);
+    cache.close();
+  });
+
+  it("cancel settles batches not yet submitted; collect --wait ends; retryFailed resumes the job", async () => {
+    const { cache, embedder, options } = setup({ maxInputsPerRequest: 5 });
+    const ts = texts(20, "k");
+    const whole = await BatchEmbeddingJob.plan(embedder, ts, options);
+    const opts = { ...options, limits: { maxEnqueuedTokens: Math.ceil(whole.tokens * 0.6) } };
+    server.batch.controls.manual = true;
+    const job = await BatchEmbeddingJob.submit(embedder, ts, opts);
+    const s = await job.cancel();
+    expect(s.parts.map((p) => [p.state, p.status])).toEqual([
+      ["submitted", "cancelling"],
+      ["collected", "cancelled"],
+    ]);
+    await server.batch.advance();
+    const r = await job.collect({ wait: true, pollIntervalMs: 10 });
+    expect(r.status.finished).toBe(true);
+    expect(r.status.texts.done).toBe(0);
+    expect(r.failures.map((f) => f.error)).toContain("job cancelled before this batch was submitted");
+    server.batch.controls.manual = false;
+    const again = await job.collect({ wait: true, retryFailed: true, pollIntervalMs: 10 });
+    expect(again.status.cancelled).toBe(false);
+    expect(again.status.texts).toEqual({ total: 20, done: 20, left: 0 });
+    expect(rowCount(cache)).toBe(20);
+    cache.close();
+  });
 });
+
