@@ -1,7 +1,8 @@
 """scikit-learn side of the forest benchmark: reads the float32/int32 files run.ts wrote, fits a
 RandomForestClassifier with the same settings once per seed (in this one process), prints one JSON line
 per seed: timings, accuracy, and for the first seed the process's peak RSS right after its fit (so the
-first fit is the only one the peak can come from)."""
+first fit is the only one the peak can come from; the test set is loaded after it, as fit-child.ts never
+loads it)."""
 import json
 import pickle
 import resource
@@ -31,14 +32,17 @@ def main():
     seeds = [int(s) for s in sys.argv[4].split(",")]
     base_rss = rss_bytes()
     X_train, y_train = load(directory, "train", n_features)
-    X_test, y_test = load(directory, "test", n_features)
     loaded_rss = rss_bytes()
+    X_test = y_test = None
     for i, seed in enumerate(seeds):
         model = RandomForestClassifier(n_estimators=n_estimators, max_features="sqrt", n_jobs=1, random_state=seed)
         t0, c0 = time.perf_counter(), time.process_time()
         model.fit(X_train, y_train)
         fit_s, fit_cpu_s = time.perf_counter() - t0, time.process_time() - c0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 if i == 0 else None
+        if X_test is None:
+            # Loaded only now, so the first fit's peak holds the training set alone, as sentivec's does.
+            X_test, y_test = load(directory, "test", n_features)
         t0 = time.perf_counter()
         proba = model.predict_proba(X_test)
         predict_s = time.perf_counter() - t0

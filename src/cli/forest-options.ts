@@ -11,6 +11,7 @@ export interface ForestCliOptions {
   minSamplesLeaf?: number;
   classWeight?: "balanced";
   criterion?: "gini" | "entropy";
+  maxBins?: number;
   jobs?: number;
 }
 
@@ -34,6 +35,11 @@ export function addForestOptions(cmd: Command): Command {
     .option("--min-samples-leaf <n>", "minimum rows in a leaf", positiveInt("--min-samples-leaf"), 1)
     .addOption(new Option("--class-weight <mode>", "weight classes inversely to their frequency (for imbalanced data)").choices(["balanced"]))
     .addOption(new Option("--criterion <name>", "split quality measure").choices(["gini", "entropy"]).default("gini"))
+    .option(
+      "--max-bins <n>",
+      "most bins per feature when searching splits, 2 to 65535 (default 256); above 256 codes take two bytes and fits are slower, but a feature with no more distinct values than this is split exactly",
+      parseWholeNumber("--max-bins", 2, 65535),
+    )
     // All cores by default: the model is byte-identical whatever the thread count, so this only saves time.
     .option("--jobs <n>", "threads for building trees (the model is the same for any number)", positiveInt("--jobs"), availableParallelism());
 }
@@ -72,6 +78,7 @@ export function forestOptionsFrom(o: ForestCliOptions, seed: number): ForestOpti
     minSamplesLeaf: o.minSamplesLeaf,
     classWeight: o.classWeight,
     criterion: o.criterion,
+    maxBins: o.maxBins,
     seed,
     nJobs: o.jobs,
   };

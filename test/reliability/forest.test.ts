@@ -84,6 +84,24 @@ describe("other forest options", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("--max-bins 1 and 65536: one line each, no model written", () => {
+    for (const value of ["1", "65536"]) {
+      const out = join(tmp.dir, `max-bins-${value}`);
+      const r = train(out, "--max-bins", value);
+      expectOneLineError(r, /--max-bins must be a whole number from 2 to 65535/, 1);
+      expect(existsSync(out)).toBe(false);
+    }
+  });
+
+  it("--max-bins 4096: the bundle records it (and 256 when not given)", () => {
+    const wide = join(tmp.dir, "max-bins-4096");
+    expect(train(wide, "--max-bins", "4096").code).toBe(0);
+    expect(savedParams(wide).maxBins).toBe(4096);
+    const plain = join(tmp.dir, "max-bins-default");
+    expect(train(plain).code).toBe(0);
+    expect(savedParams(plain).maxBins).toBe(256);
+  });
+
   it("--max-depth 2.5: one line", () => {
     const r = runCli(["cv", amazon, "--folds", "2", "--max-depth", "2.5"]);
     expectOneLineError(r, /--max-depth must be a whole number ≥ 1/, 1);
