@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { SingleBar } from "cli-progress";
+import type { SingleBar } from "cli-progress";
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { loadDataset } from "../data/load-dataset.js";
@@ -12,6 +12,7 @@ import { addDatasetOptions, type DatasetCliOptions, datasetOptionsFrom } from ".
 import { addEmbedderOptions, cachePath, type EmbedderCliOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
 import { formatDollars } from "./format-dollars.js";
 import { strictNumber } from "./number-options.js";
+import { cliProgress } from "./progress-display.js";
 
 interface EmbedCliOptions extends EmbedderCliOptions, DatasetCliOptions {
   dryRun?: boolean;
@@ -117,7 +118,7 @@ function progressReporter(quiet: boolean): { onProgress: (p: FetchProgress) => v
     onProgress: (p) => {
       if (!bar) {
         if (p.done >= p.total) return;
-        bar = new SingleBar({
+        bar = new (cliProgress().SingleBar)({
           format: "Embedding [{bar}] {percentage}% | {value}/{total} texts | {requests} requests | ETA {eta}s",
           stream: process.stderr,
           hideCursor: true,

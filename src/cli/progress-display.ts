@@ -1,6 +1,6 @@
-import { createRequire } from "node:module";
 import type { SingleBar } from "cli-progress";
 import type { TrainProgress } from "../model/sentiment-model.js";
+import { requireModule } from "../util/module-require.js";
 
 /** One step of a long run: a training stage, with an optional prefix such as "Fold 2/5". */
 export interface StageProgress extends TrainProgress {
@@ -89,9 +89,7 @@ export function formatSeconds(s: number): string {
   return `${Math.floor(t / 3600)}h${String(Math.floor((t % 3600) / 60)).padStart(2, "0")}m`;
 }
 
-// cli-progress is loaded when a bar is first drawn, not when the CLI starts (predict never draws one).
-let loaded: typeof import("cli-progress") | undefined;
-function cliProgress(): typeof import("cli-progress") {
-  loaded ??= createRequire(import.meta.url)("cli-progress") as typeof import("cli-progress");
-  return loaded;
+/** cli-progress, loaded when a bar is first drawn rather than when the CLI starts (predict never draws one). */
+export function cliProgress(): typeof import("cli-progress") {
+  return requireModule<typeof import("cli-progress")>("cli-progress");
 }

@@ -1,6 +1,7 @@
-import Papa from "papaparse";
+import type Papa from "papaparse";
 import { DataError } from "../errors.js";
 import type { RawRecord, RawTable } from "./raw-record.js";
+import { requireModule } from "../util/module-require.js";
 
 export interface ReadDelimitedOptions {
   /** "," for CSV, "\t" for TSV. */
@@ -34,7 +35,7 @@ export function readDelimited(file: string, content: string, options: ReadDelimi
   let headerLine = 1;
   const records: RawRecord[] = [];
   let rowStart = 0;
-  Papa.parse<string[]>(text, {
+  requireModule<typeof Papa>("papaparse").parse<string[]>(text, {
     delimiter: options.delimiter,
     // papaparse has no "no quoting" switch: a character that cannot occur in text turns it off.
     quoteChar: options.quotes ? '"' : "\u0000",

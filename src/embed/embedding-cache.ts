@@ -1,7 +1,8 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { EmbeddingError } from "../errors.js";
+import { loadSqlite } from "../util/load-sqlite.js";
 
 /** SQLite `application_id` of a sentivec cache: "SVEC" in ASCII. Lets us tell our files from others. */
 export const CACHE_APPLICATION_ID = 0x53564543;
@@ -88,7 +89,7 @@ export class EmbeddingCache {
       }
     }
     try {
-      this.db = readonly ? openReadOnly(this.path) : new Database(this.path);
+      this.db = readonly ? openReadOnly(this.path) : new (loadSqlite())(this.path);
     } catch (e) {
       if (e instanceof EmbeddingError) throw e;
       throw new EmbeddingError("CACHE_OPEN", `Cannot open embedding cache ${this.path}: ${(e as Error).message}.`, { hint: "Check the path and its permissions." });
@@ -281,7 +282,7 @@ function whyNotWritable(path: string): string | undefined {
  * the main file (a writer was killed), which a reader may not replay: that case is refused clearly.
  */
 function openReadOnly(path: string): Database.Database {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const db = new (loadSqlite())(path, { readonly: true, fileMustExist: true });
   try {
     db.pragma("application_id", { simple: true });
     return db;
@@ -305,7 +306,7 @@ function openReadOnly(path: string): Database.Database {
   // Header bytes 18-19 = 2 mark WAL mode, which an in-memory copy cannot use; 1 is the rollback journal.
   bytes[18] = 1;
   bytes[19] = 1;
-  return new Database(bytes, { readonly: true });
+  return new (loadSqlite())(bytes, { readonly: true });
 }
 
 /**

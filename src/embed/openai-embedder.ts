@@ -1,4 +1,5 @@
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
+import type OpenAI from "openai";
+import type { APIError } from "openai";
 import type { Embedder, EmbedderLimits, EmbedOptions } from "./embedder.js";
 import { EmbeddingError, OptionsError } from "../errors.js";
 import { EmbeddingRequestError } from "./embedding-request-error.js";
@@ -83,6 +84,8 @@ export type EmbedResult = Float32Array[] & { usage?: EmbedUsage; headers?: Recor
  * The API key lives only in private fields (not enumerable, not shown by util.inspect, not in
  * JSON.stringify) and every error message is scrubbed of it before it leaves this class.
  */
+type OpenAiSdk = typeof import("openai");
+
 export class OpenAIEmbedder implements Embedder {
   readonly id: string;
   readonly model: string;
@@ -97,7 +100,9 @@ export class OpenAIEmbedder implements Embedder {
   private readonly sendDimensions: boolean;
   /** True when no key is set and the URL is OpenAI's own: embed() then refuses with a clear error. */
   private readonly missingKey: boolean;
-  readonly #client: OpenAI;
+  /** The SDK client, made at the first request: importing `openai` (~150 files) is for the paths that send. */
+  #client: Promise<{ client: OpenAI; sdk: OpenAiSdk }> | undefined;
+  readonly #clientOptions: ConstructorParameters<typeof OpenAI>[0];
   readonly #apiKey: string;
 
   constructor(options: OpenAIEmbedderOptions = {}) {
@@ -138,14 +143,19 @@ export class OpenAIEmbedder implements Embedder {
     this.missingKey = !key && isOpenAI;
     // The SDK refuses an empty key; a keyless compatible server ignores whatever we send.
     this.#apiKey = key || "sentivec-no-key";
-    this.#client = new OpenAI({
+    this.#clientOptions = {
       apiKey: this.#apiKey,
       baseURL: this.baseURL,
       maxRetries: 0,
       timeout: options.timeoutMs ?? 120_000,
       // SDK logging is off: our errors carry what matters, and nothing can echo request headers.
       logLevel: "off",
-    });
+    };
+  }
+
+  #sdk(): Promise<{ client: OpenAI; sdk: OpenAiSdk }> {
+    this.#client ??= import("openai").then((sdk) => ({ client: new sdk.default(this.#clientOptions), sdk }));
+    return this.#client;
   }
 
   /**
@@ -171,10 +181,11 @@ export class OpenAIEmbedder implements Embedder {
         hint: "Set OPENAI_API_KEY, or use --base-url for a compatible server that needs no key, or the offline embedder (--embedder local:hash-v2).",
       });
     }
+    const { client, sdk } = await this.#sdk();
     let res: unknown;
     let headers: Record<string, string>;
     try {
-      const { data, response } = await this.#client.embeddings
+      const { data, response } = await client.embeddings
         .create(
           {
             model: this.model,
@@ -188,7 +199,7 @@ export class OpenAIEmbedder implements Embedder {
       res = data;
       headers = pickHeaders(response.headers);
     } catch (e) {
-      throw this.mapError(e, signal);
+      throw this.mapError(e, signal, sdk);
     }
     const out = this.decodeResponse(res, texts.length);
     out.headers = headers;
@@ -232,7 +243,8 @@ export class OpenAIEmbedder implements Embedder {
   }
 
   /** SDK error → EmbeddingRequestError with what the retry policy needs, key scrubbed from the text. */
-  private mapError(e: unknown, signal: AbortSignal | undefined): Error {
+  private mapError(e: unknown, signal: AbortSignal | undefined, sdk: OpenAiSdk): Error {
+    const { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } = sdk;
     if (e instanceof EmbeddingError) return e;
     if (e instanceof APIUserAbortError || signal?.aborted) {
       return new EmbeddingRequestError("EMBED_ABORTED", "Embedding request aborted.", { kind: "aborted" });

@@ -1,27 +1,36 @@
-import { Tiktoken } from "js-tiktoken/lite";
-// tslab compiles notebook imports with Node10 module resolution, which ignores package "exports" and so
-// cannot see this subpath (tsc, tsx, vitest and Node itself all can). The import is fine at run time.
-// @ts-ignore -- only tslab reports an error here
-import cl100kBase from "js-tiktoken/ranks/cl100k_base";
+import type { Tiktoken, TiktokenBPE } from "js-tiktoken/lite";
 import { OptionsError } from "../errors.js";
+import { requireModule } from "../util/module-require.js";
 
 /** Encodings we ship ranks for. OpenAI's embedding models all use cl100k_base. */
 export type TiktokenEncodingName = "cl100k_base";
 
-const RANKS = { cl100k_base: cl100kBase } as const;
+/**
+ * Ranks by encoding, loaded on first use: importing js-tiktoken's ranks costs ~20 ms that an offline
+ * command should not pay. (tslab compiles notebook imports with Node10 resolution, which cannot see
+ * these "exports" subpaths at type level; loading them by name at run time sidesteps that.)
+ */
+const RANKS: Record<TiktokenEncodingName, () => TiktokenBPE> = {
+  cl100k_base: () => ranksOf(requireModule("js-tiktoken/ranks/cl100k_base")),
+};
+/** The CommonJS build exports the ranks object itself; an ES module interop wraps it in `default`. */
+function ranksOf(m: TiktokenBPE | { default: TiktokenBPE }): TiktokenBPE {
+  return "default" in m ? m.default : m;
+}
+
 const loaded = new Map<TiktokenEncodingName, Tiktoken>();
 
 /**
- * The js-tiktoken encoder for `name`, built on first use and shared afterwards. Importing the ranks
- * costs ~10 ms, but building the encoder parses them (~300 ms), so that waits until a token is
- * actually counted — the warm-cache path never pays it.
+ * The js-tiktoken encoder for `name`, built on first use and shared afterwards. Building the encoder
+ * parses the ranks (~300 ms), so that waits until a token is actually counted — the warm-cache path
+ * never pays it.
  */
 export function getTiktoken(name: TiktokenEncodingName): Tiktoken {
   let enc = loaded.get(name);
   if (!enc) {
     const ranks = RANKS[name];
     if (!ranks) throw new OptionsError("EMBED_ENCODING", `Unknown tiktoken encoding "${name}".`, { hint: 'Use "cl100k_base".' });
-    enc = new Tiktoken(ranks);
+    enc = new (requireModule<typeof import("js-tiktoken/lite")>("js-tiktoken/lite").Tiktoken)(ranks());
     loaded.set(name, enc);
   }
   return enc;

@@ -1,10 +1,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { FileSystemError } from "../errors.js";
 import { tempPathFor } from "./atomic-file.js";
 import { faultPoint } from "./fault-hooks.js";
 import { fileSystemError } from "./fs-error.js";
+import { loadSqlite } from "./load-sqlite.js";
 
 /**
  * One writer at a time per folder (a model bundle, a vector store), across processes.
@@ -146,7 +147,7 @@ function prepareLockFile(dir: string, options: DirLockOptions): string {
 function createLockFile(file: string): void {
   const tmp = tempPathFor(file);
   try {
-    const db = new Database(tmp);
+    const db = new (loadSqlite())(tmp);
     try {
       db.exec("BEGIN EXCLUSIVE; COMMIT");
     } finally {
@@ -171,7 +172,7 @@ function sqliteToErrno(cause: unknown): unknown {
 
 function openLock(file: string, dir: string, options: DirLockOptions, busyMs: number): Database.Database {
   try {
-    return new Database(file, { timeout: busyMs, fileMustExist: true });
+    return new (loadSqlite())(file, { timeout: busyMs, fileMustExist: true });
   } catch (cause) {
     throw lockFailed(file, dir, options, cause);
   }

@@ -1,4 +1,5 @@
-import { RandomForestClassifier as MlRandomForest } from "ml-random-forest";
+import type { RandomForestClassifier as MlRandomForest } from "ml-random-forest";
+import { requireModule } from "../../util/module-require.js";
 import { BundleError } from "../../errors.js";
 import { type Matrix, toMatrix } from "../../util/matrix.js";
 import type { Classifier } from "../classifier.js";
@@ -42,7 +43,7 @@ export class MlRandomForestClassifier implements Classifier {
     const m = toMatrix(X, "training vectors");
     const { nClasses } = checkFitInput(m, y);
     const perTree = resolveMaxFeatures(this.params.maxFeatures, m.cols);
-    this.model = new MlRandomForest({
+    this.model = new (mlRandomForest())({
       nEstimators: this.params.nEstimators,
       // An integer count, except 1: ml-random-forest reads the number 1 as the fraction 1.0 (every feature),
       // so one feature of several is passed as a fraction whose floor(fraction × columns) is 1.
@@ -121,7 +122,7 @@ export class MlRandomForestClassifier implements Classifier {
       });
     }
     const c = new MlRandomForestClassifier({ ...doc.params, maxDepth: doc.params.maxDepth ?? undefined });
-    c.model = MlRandomForest.load(doc.model);
+    c.model = mlRandomForest().load(doc.model);
     c.nClasses = doc.nClasses;
     c.nFeatures = doc.nFeatures;
     return c;
@@ -137,4 +138,9 @@ function toRows(m: Matrix): number[][] {
   const rows: number[][] = new Array(m.rows);
   for (let i = 0; i < m.rows; i++) rows[i] = Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols));
   return rows;
+}
+
+/** The package's class, loaded when this engine is first used (only bundles that chose it need it). */
+function mlRandomForest(): typeof MlRandomForest {
+  return requireModule<typeof import("ml-random-forest")>("ml-random-forest").RandomForestClassifier;
 }

@@ -1,0 +1,36 @@
+import { createRequire } from "node:module";
+
+/**
+ * Loads a CommonJS dependency synchronously at its first use, so that a command which never uses it
+ * (an offline `predict`) never pays for loading it. Heavy libraries whose callers are synchronous
+ * (better-sqlite3 behind the cache and the folder lock, js-tiktoken, papaparse, ml-random-forest) are
+ * loaded this way; ones used from async code are loaded with `await import()` instead.
+ *
+ * Resolution must start from this package's own files, whatever folder the program runs in. In the
+ * CommonJS build tslab makes of src/ for notebooks, `require` is that module's own. In ESM (dist/,
+ * vitest) there is no `require`, and `import.meta` cannot be written in a file tslab compiles to
+ * CommonJS, so this file's path comes from V8's call-site API instead.
+ */
+export function requireModule<T>(name: string): T {
+  return (ownRequire ??= makeRequire())(name) as T;
+}
+
+let ownRequire: NodeJS.Require | undefined;
+
+function makeRequire(): NodeJS.Require {
+  if (typeof require === "function") return require;
+  return createRequire(thisFile());
+}
+
+function thisFile(): string {
+  const saved = Error.prepareStackTrace;
+  try {
+    Error.prepareStackTrace = (_error, stack) => stack;
+    const stack = new Error().stack as unknown as NodeJS.CallSite[];
+    const file = stack.map((s) => s.getFileName()).find((f) => f !== undefined && f !== null);
+    if (!file) throw new Error("sentivec: cannot locate its own module file to load a dependency from.");
+    return file;
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
+}
