@@ -25,6 +25,12 @@ export interface Embedder {
    * token budget (the offline one) leave it out and the planner counts inputs only.
    */
   countTokens?(text: string): number;
+  /**
+   * Resolves once the embedder can send at once (e.g. its SDK is loaded, which is put off until needed
+   * so that commands which never send do not pay for it). Optional; the fetcher awaits it before it
+   * starts pacing requests.
+   */
+  ready?(): Promise<void>;
   /** Embeds one request's worth of texts; returns one vector per text, in input order. */
   embed(texts: string[], options?: EmbedOptions): Promise<Float32Array[]>;
 }

@@ -194,6 +194,9 @@ export class EmbeddingFetcher {
         retries: state.retries,
       });
     progress();
+    // An embedder that loads its client on first use (the OpenAI SDK) does so before requests are
+    // paced: a first request held up by the import would arrive late, and the next one too early.
+    if (p.misses.length > 0) await this.embedder.ready?.();
 
     // Our own controller: aborts in-flight calls when the caller aborts. A request that fails for
     // good does NOT abort the others: they are already paid for, so we let them land and cache them.

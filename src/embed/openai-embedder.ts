@@ -153,6 +153,11 @@ export class OpenAIEmbedder implements Embedder {
     };
   }
 
+  /** Loads the SDK (see Embedder.ready); embed() does it too when not called first. */
+  async ready(): Promise<void> {
+    await this.#sdk();
+  }
+
   #sdk(): Promise<{ client: OpenAI; sdk: OpenAiSdk }> {
     this.#client ??= import("openai").then((sdk) => ({ client: new sdk.default(this.#clientOptions), sdk }));
     return this.#client;
