@@ -81,3 +81,5 @@ export {
 } from "./model/sentiment-model.js";
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from "./model/cross-validate.js";
 export type { BundleManifest, WriteBundleOptions } from "./model/model-bundle.js";
+export { labelStore, type LabelStoreOptions, type LabelStoreResult } from "./model/label-store.js";
+export { checkModelFitsStore } from "./model/store-dataset.js";

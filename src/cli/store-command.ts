@@ -9,7 +9,6 @@ import type { Dataset } from "../data/labeled-text.js";
 import { OptionsError } from "../errors.js";
 import { StoreError } from "../store/store-error.js";
 import { MANIFEST_FILE, readStoreManifest } from "../store/store-files.js";
-import type { FilterMatch, FilterScalar, StoreFilter } from "../store/store-filter.js";
 import { type VectorRecord, VectorStore } from "../store/vector-store.js";
 import { escapeControl } from "../util/escape-control.js";
 import { lockDir } from "../util/dir-lock.js";
@@ -21,6 +20,11 @@ import { formatLoadStats } from "./format-load-stats.js";
 import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
 import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
 import { parseWholeNumber } from "./number-options.js";
+import { checkFilterFields, collect, parseFilters } from "./store-filter-options.js";
+import { registerStoreLabelCommand } from "./store-label-command.js";
+
+/** Kept here too: store-command was where parseFilters lived. */
+export { parseFilters };
 
 export const DEFAULT_STORE_DIR = ".sentivec/store";
 
@@ -138,6 +142,8 @@ export function registerStoreCommand(program: Command): void {
     }
   });
 
+  registerStoreLabelCommand(store, DEFAULT_STORE_DIR);
+
   store
     .command("info")
     .description("what is in the store: embedder, dimensions, rows per label, files")
@@ -227,69 +233,7 @@ async function embedRows(
   return { embedderId, dimensions: dims, records };
 }
 
-/**
- * A filter on a field that no row has can only match nothing; that is almost always a typo, so say
- * which fields exist instead of printing an empty result.
- */
-export function checkFilterFields(target: VectorStore, filter: StoreFilter | undefined, specs: string[]): void {
-  if (!filter || target.size === 0) return;
-  const fields = target.metadataFields();
-  const labels = Object.keys(target.info().labels).sort();
-  const known = `Fields: ${[...(labels.length ? ["label"] : []), ...fields].join(", ") || "none"}${labels.length ? `; labels: ${labels.join(", ")}` : ""}.`;
-  if (filter.label !== undefined && labels.length === 0) {
-    throw new OptionsError("STORE_FILTER_FIELD", `--filter ${specs.find((s) => s.trim().startsWith("label"))}: no row in this store has a label. ${known}`, {
-      hint: "Drop the label filter, or add labelled data.",
-    });
-  }
-  for (const field of Object.keys(filter.metadata ?? {})) {
-    if (!fields.includes(field)) {
-      throw new OptionsError("STORE_FILTER_FIELD", `--filter ${JSON.stringify(field)}: no row in this store has that field. ${known}`, {
-        hint: "Filter on one of those fields.",
-      });
-    }
-  }
-}
-
 /** Content-derived id: re-adding the same text updates its row instead of duplicating it. */
 function textId(text: string): string {
   return sha256Hex(text).slice(0, 20);
-}
-
-export function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/**
- * `label=negative`, `source=movies.csv`, `line=12`, `label=negative,neutral`. "label" filters the label;
- * any other name a top-level metadata field. A value that reads as a JSON number/boolean/null matches
- * both that value and the string (the CLI cannot know which one the row stored).
- */
-export function parseFilters(specs: string[]): StoreFilter | undefined {
-  if (specs.length === 0) return undefined;
-  const filter: { label?: FilterMatch; metadata: Record<string, FilterMatch> } = { metadata: {} };
-  for (const spec of specs) {
-    const eq = spec.indexOf("=");
-    if (eq <= 0) {
-      throw new OptionsError("STORE_FILTER_SYNTAX", `--filter "${spec}" is not field=value.`, { hint: "For example --filter label=negative or --filter source=movies.csv." });
-    }
-    const field = spec.slice(0, eq).trim();
-    const values: FilterScalar[] = [];
-    for (const raw of spec.slice(eq + 1).split(",")) {
-      values.push(raw);
-      const typed = scalarOf(raw);
-      if (typed !== undefined) values.push(typed);
-    }
-    const match: FilterMatch = values.length === 1 ? values[0] : { in: values };
-    if (field === "label") filter.label = match;
-    else filter.metadata[field] = match;
-  }
-  return filter;
-}
-
-function scalarOf(raw: string): FilterScalar | undefined {
-  if (raw === "true") return true;
-  if (raw === "false") return false;
-  if (raw === "null") return null;
-  if (raw.trim() !== "" && Number.isFinite(Number(raw))) return Number(raw);
-  return undefined;
 }

@@ -6,7 +6,7 @@ import { checkModelFitsStore, storeDataset } from "../model/store-dataset.js";
 import type { StoreFilter } from "../store/store-filter.js";
 import { type TrainingSet, VectorStore } from "../store/vector-store.js";
 import { status } from "./cli-output.js";
-import { checkFilterFields, collect, parseFilters } from "./store-command.js";
+import { checkFilterFields, collect, parseFilters } from "./store-filter-options.js";
 
 /** --store and --filter, for the commands that can read a store's rows instead of files (train, evaluate, cv). */
 export interface StoreSourceCliOptions {
