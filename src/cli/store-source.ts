@@ -29,7 +29,7 @@ export interface StoreRows {
  * let the user believe the model used it).
  */
 const FILE_AND_EMBEDDER_OPTIONS = new Set([
-  "format", "textField", "labelField", "vectorField", "stars", "skipBadRows", "dedupe", "encoding", "vectorsFrom",
+  "format", "textField", "labelField", "vectorField", "stars", "labels", "labelMap", "skipBadRows", "dedupe", "encoding", "vectorsFrom",
   "embedder", "dimensions", "baseUrl", "cache", "concurrency", "maxInputsPerRequest", "maxTokensPerRequest", "rpm", "tpm", "retryBudget",
 ]);
 

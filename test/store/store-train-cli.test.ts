@@ -114,6 +114,7 @@ describe("train / evaluate / cv --store with unlabelled rows and filters (offlin
     expectOneLineError(await cli(["train", AMAZON, "--filter", "label=positive", "-o", join(tmp.dir, "x")]), /--filter selects rows of a store, and no --store was given/);
     expectOneLineError(await cli(["train", "--store", store, "--embedder", "local:hash-v1", "-o", join(tmp.dir, "x")]), /--embedder does not apply with --store/);
     expectOneLineError(await cli(["cv", "--store", store, "--no-dedupe"]), /--no-dedupe does not apply with --store/);
+    expectOneLineError(await cli(["train", "--store", store, "--labels", "any", "-o", join(tmp.dir, "x")]), /--labels does not apply with --store/);
     expectOneLineError(await cli(["train", "--store", store, "--vectors-from", "openai:x@3", "-o", join(tmp.dir, "x")]), /--vectors-from does not apply with --store/);
     expectOneLineError(await cli(["train", "--store", missing, "-o", join(tmp.dir, "x")]), /no-such-store.*No saved vector store here/);
     expectOneLineError(await cli(["train", "--store", store, "--filter", "colour=red", "-o", join(tmp.dir, "x")]), /--filter "colour": no row in this store has that field/);
