@@ -1,3 +1,4 @@
+import { CalibratedClassifier } from "./calibration/calibrated-classifier.js";
 import type { Classifier } from "./classifier.js";
 import { deserializeClassifier } from "./forest/create-classifier.js";
 import { KnnClassifier } from "./knn-classifier.js";
@@ -9,6 +10,7 @@ import { LogisticRegression } from "./linear/logistic-regression.js";
  */
 export function readClassifier(bytes: Uint8Array): Classifier {
   if (LogisticRegression.isSerialized(bytes)) return LogisticRegression.deserialize(bytes);
+  if (CalibratedClassifier.isSerialized(bytes)) return CalibratedClassifier.deserialize(bytes, readClassifier);
   if (KnnClassifier.isSerialized(bytes)) return KnnClassifier.deserialize(bytes);
   return deserializeClassifier(bytes);
 }

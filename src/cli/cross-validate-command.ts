@@ -6,7 +6,7 @@ import { printJson, status } from "./cli-output.js";
 import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
 import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
 import { type ForestCliOptions, addForestOptions, forestOptionsFrom } from "./forest-options.js";
-import { type ClassifierCliOptions, addClassifierOptions, logisticOptionsFrom } from "./classifier-options.js";
+import { type ClassifierCliOptions, addClassifierOptions, decisionOptionsFrom, logisticOptionsFrom } from "./classifier-options.js";
 import { formatLoadStats } from "./format-load-stats.js";
 import { parseSeed, parseWholeNumber } from "./number-options.js";
 import { progressDisplay } from "./progress-display.js";
@@ -38,6 +38,7 @@ export function registerCrossValidateCommand(program: Command): void {
     const quiet = o.json === true || o.quiet === true;
     // --store: the store's labelled rows, with their vectors (a dataset that carries its own: nothing is embedded).
     const logistic = logisticOptionsFrom(o, o.seed);
+    const decision = decisionOptionsFrom(o);
     const fromStore = await storeRowsFromCli(files, o, command, "cross-validate on", quiet);
     const dataset = fromStore ? storeDataset(fromStore.set).dataset : await loadDataset(files, datasetOptionsFrom(o));
     if (!fromStore) status(formatLoadStats(dataset), quiet);
@@ -50,7 +51,8 @@ export function registerCrossValidateCommand(program: Command): void {
         seed: o.seed,
         fetcher: cached?.fetcher,
         classifier: o.classifier,
-        forest: forestOptionsFrom(o, o.seed),
+        forest: { ...forestOptionsFrom(o, o.seed), ...(o.balancedBootstrap ? { bootstrap: "balanced" as const } : {}) },
+        ...decision,
         logistic,
         // The bar names the fold that is running; each finished fold leaves its line.
         onProgress: (p) => progress.onProgress({ ...p, step: p.fold === undefined ? undefined : `Fold ${p.fold + 1}/${p.folds}` }),

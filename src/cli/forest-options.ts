@@ -9,7 +9,7 @@ export interface ForestCliOptions {
   maxDepth?: number;
   maxFeatures?: ForestOptions["maxFeatures"];
   minSamplesLeaf?: number;
-  classWeight?: "balanced";
+  classWeight?: "balanced" | "balanced_subsample";
   criterion?: "gini" | "entropy";
   maxBins?: number;
   jobs?: number;
@@ -33,7 +33,7 @@ export function addForestOptions(cmd: Command): Command {
       "sqrt",
     )
     .option("--min-samples-leaf <n>", "minimum rows in a leaf", positiveInt("--min-samples-leaf"), 1)
-    .addOption(new Option("--class-weight <mode>", "weight classes inversely to their frequency (for imbalanced data)").choices(["balanced"]))
+    .addOption(new Option("--class-weight <mode>", "weight classes inversely to their frequency (for imbalanced data): balanced (over the training set), or balanced_subsample (forest: over each tree's bootstrap sample)").choices(["balanced", "balanced_subsample"]))
     .addOption(new Option("--criterion <name>", "split quality measure").choices(["gini", "entropy"]).default("gini"))
     .option(
       "--max-bins <n>",

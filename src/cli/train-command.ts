@@ -10,7 +10,7 @@ import { printJson, status, trainProgress } from "./cli-output.js";
 import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from "./dataset-options.js";
 import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom } from "./embedder-options.js";
 import { type ForestCliOptions, addForestOptions, forestOptionsFrom } from "./forest-options.js";
-import { type ClassifierCliOptions, addClassifierOptions, logisticOptionsFrom } from "./classifier-options.js";
+import { type ClassifierCliOptions, addClassifierOptions, decisionOptionsFrom, logisticOptionsFrom } from "./classifier-options.js";
 import { formatLoadStats } from "./format-load-stats.js";
 import { parseFraction, parseSeed } from "./number-options.js";
 import { type StoreSourceCliOptions, addStoreSourceOptions, storeRowsFromCli } from "./store-source.js";
@@ -52,6 +52,7 @@ export function registerTrainCommand(program: Command): void {
     refuseForeignJson(join(o.out, "model.json"), BUNDLE_FORMAT, "model bundle");
     // --store: the store's labelled rows and vectors instead of files (nothing embedded).
     const logistic = logisticOptionsFrom(o, o.seed);
+    const decision = decisionOptionsFrom(o);
     const fromStore = await storeRowsFromCli(files, o, command, "train on", quiet);
     const dataset = fromStore ? undefined : await loadDataset(files, datasetOptionsFrom(o));
     if (dataset) status(formatLoadStats(dataset), quiet);
@@ -64,7 +65,8 @@ export function registerTrainCommand(program: Command): void {
         fetcher: cached?.fetcher,
         precomputedEmbedderId: o.vectorsFrom,
         classifier: o.classifier,
-        forest: forestOptionsFrom(o, o.seed),
+        forest: { ...forestOptionsFrom(o, o.seed), ...(o.balancedBootstrap ? { bootstrap: "balanced" as const } : {}) },
+        ...decision,
         logistic,
         testSize: o.testSize,
         seed: o.seed,

@@ -6,14 +6,14 @@ import { EmbeddingFetcher } from "../embed/embedding-fetcher.js";
 import { HashEmbedder } from "../embed/hash-embedder.js";
 import { type EvaluationReport, evaluatePredictions, majorityBaseline } from "../evaluate/evaluation-report.js";
 import type { ForestOptions } from "../classify/forest/forest-options.js";
-import { buildClassifier } from "../classify/build-classifier.js";
+import { applyThreshold } from "../classify/threshold/choose-threshold.js";
+import { type DecisionOptions, fitClassifier } from "./fit-classifier.js";
 import type { ClassifierKind } from "../classify/classifier-spec.js";
 import type { LogisticRegressionOptions } from "../classify/linear/logistic-regression.js";
 import { argmax } from "../util/argmax.js";
 import { embedItems, pickRows } from "./embed-items.js";
-import { fitProgress } from "./fit-progress.js";
 
-export interface CrossValidateOptions {
+export interface CrossValidateOptions extends DecisionOptions {
   /** Default 5. */
   folds?: number;
   /** Seed for the folds and the forests. Default 42. */
@@ -72,14 +72,14 @@ export async function crossValidate(dataset: Dataset, options: CrossValidateOpti
   const pooledTrue: number[] = [], pooledPred: number[] = [], pooledProba: Float64Array[] = [];
   splits.forEach(({ train, test }, f) => {
     options.signal?.throwIfAborted();
-    const forest = buildClassifier({ kind: options.classifier, forest: options.forest, logistic: options.logistic }, seed);
-    const fitting = fitProgress(forest, options.onProgress && ((p) => options.onProgress!({ ...p, fold: f, folds })));
-    forest.fit(pickRows(rows, train), train.map((i) => y[i]), { onProgress: fitting.onProgress });
-    fitting.end();
-    const proba = forest.predictProba(pickRows(rows, test));
+    // Calibration and an automatic threshold are fitted inside the fold, on its training part only.
+    const { classifier, threshold } = fitClassifier(pickRows(rows, train), Int32Array.from(train, (i) => y[i]), labels, { kind: options.classifier, forest: options.forest, logistic: options.logistic }, options, seed,
+      options.onProgress && ((p) => options.onProgress!({ ...p, fold: f, folds })));
+    const proba = classifier.predictProba(pickRows(rows, test));
     const yTrue = test.map((i) => y[i]);
-    const yPred = proba.map(argmax);
+    const yPred = threshold ? Array.from(applyThreshold(proba, threshold.value)) : proba.map(argmax);
     const report = evaluatePredictions({ labels, yTrue, yPred, proba });
+    if (threshold) report.threshold = threshold.value;
     reports.push(report);
     // Element by element: push(...xs) passes every row as an argument and overflows the stack above ~120k.
     for (let k = 0; k < test.length; k++) {

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { BundleError } from "../errors.js";
 import type { EvaluationReport } from "../evaluate/evaluation-report.js";
 import type { ClassifierKind } from "../classify/classifier-spec.js";
+import type { CalibrationMethod } from "../classify/calibration/calibrated-classifier.js";
+import type { ThresholdRecord } from "./fit-classifier.js";
 import type { LabelScheme } from "../data/parse-label.js";
 import { removeTempFiles, syncDirSync, writeFileAtomicSync } from "../util/atomic-file.js";
 import { manifestChecksum } from "../util/canonical-json.js";
@@ -40,7 +42,13 @@ export interface BundleManifest {
   /** How label values were read in training; absent in bundles before format 3 and for plain items. */
   labelScheme?: LabelScheme;
   /** What the classifier file holds; absent before format 3 (a forest then). */
-  classifier?: { kind: ClassifierKind };
+  classifier?: {
+    kind: ClassifierKind;
+    /** Probability calibration fitted on out-of-fold scores (its parameters are in the classifier file). */
+    calibration?: { method: CalibrationMethod; folds: number };
+    /** Two classes: the second label is predicted when its probability is at least `value`. */
+    threshold?: ThresholdRecord;
+  };
   /** The classifier's bytes (named forest for compatibility: any classifier kind since format 3). */
   forest: { engine: string; file: string; bytes: number; sha256: string; params: Record<string, unknown> };
   training: {
@@ -212,6 +220,8 @@ function checkManifest(m: BundleManifest, file: string): void {
   if (typeof m.forest?.file !== "string" || typeof m.forest?.sha256 !== "string" || !Number.isInteger(m.forest?.bytes)) throw bad("forest entry missing");
   if (!FOREST_FILE.test(m.forest.file)) throw bad("forest file name");
   if (typeof m.dataset?.fingerprint !== "string") throw bad("dataset fingerprint missing");
+  const t = m.classifier?.threshold;
+  if (t !== undefined && !(typeof t.value === "number" && t.value >= 0 && t.value <= 1 && m.labels.length === 2)) throw bad("the decision threshold is not a probability of a two-class model");
 }
 
 /** One past the highest generation any forest file or the manifest mentions: a save never overwrites a file in use. */

@@ -11,7 +11,6 @@ import { BundleError, EmbeddingError, ModelError, OptionsError } from "../errors
 import { type BaselineScore, type EvaluationReport, baselineScore, evaluatePredictions, majorityBaseline } from "../evaluate/evaluation-report.js";
 import type { Classifier } from "../classify/classifier.js";
 import type { ForestOptions } from "../classify/forest/forest-options.js";
-import { buildClassifier } from "../classify/build-classifier.js";
 import type { ClassifierKind } from "../classify/classifier-spec.js";
 import { readClassifier } from "../classify/read-classifier.js";
 import { KnnClassifier } from "../classify/knn-classifier.js";
@@ -20,7 +19,9 @@ import { type LabelScheme, isLabelScheme } from "../data/parse-label.js";
 import { type Matrix, toMatrix } from "../util/matrix.js";
 import { VERSION } from "../version.js";
 import { embedItems, pickRows } from "./embed-items.js";
-import { fitProgress } from "./fit-progress.js";
+import { type DecisionOptions, fitClassifier } from "./fit-classifier.js";
+import { CalibratedClassifier } from "../classify/calibration/calibrated-classifier.js";
+import { applyThreshold } from "../classify/threshold/choose-threshold.js";
 import { type BundleManifest, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, readBundle, type WriteBundleOptions, writeBundle } from "./model-bundle.js";
 import { type StoreSource, isStoreSource, storeDataset } from "./store-dataset.js";
 import { argmax } from "../util/argmax.js";
@@ -37,7 +38,7 @@ export interface TrainProgress {
   total: number;
 }
 
-export interface TrainOptions {
+export interface TrainOptions extends DecisionOptions {
   /** Embedder for the texts. Default: the offline HashEmbedder (512 dims). Ignored when every item carries a vector. */
   embedder?: Embedder;
   /** A fetcher to embed through (to share its cache); built from `embedder` when absent. */
@@ -166,18 +167,18 @@ export class SentimentModel {
     const embedderInfo = embedder ? recordEmbedder(embedder.id, cols) : recordPrecomputed(options.precomputedEmbedderId, cols);
 
     const kind = options.classifier ?? "forest";
-    const classifier = buildClassifier({ kind, forest: options.forest, logistic: options.logistic }, seed);
     // The training rows as they are (no copy): with --test-size 0 on a million rows, a copy was another 2 GB.
-    const fitting = fitProgress(classifier, options.onProgress);
-    classifier.fit(pickRows(rows, split.train), split.train.map((i) => y[i]), { onProgress: fitting.onProgress });
-    fitting.end();
+    const { classifier, threshold } = fitClassifier(pickRows(rows, split.train), Int32Array.from(split.train, (i) => y[i]), labels, { kind, forest: options.forest, logistic: options.logistic }, options, seed, options.onProgress);
 
     let report: EvaluationReport | null = null;
     if (split.test.length > 0) {
       options.onProgress?.({ stage: "evaluate", done: 0, total: 1 });
-      const proba = classifier.predictProba(pickRows(rows, split.test));
+      const testRows = pickRows(rows, split.test);
+      const proba = classifier.predictProba(testRows);
       const yTrue = split.test.map((i) => y[i]);
-      report = evaluatePredictions({ labels, yTrue, yPred: proba.map(argmax), proba });
+      report = evaluatePredictions({ labels, yTrue, yPred: threshold ? applyThreshold(proba, threshold.value) : proba.map(argmax), proba });
+      if (threshold) report.threshold = threshold.value;
+      if (classifier instanceof CalibratedClassifier) report.uncalibrated = uncalibratedScores(classifier, testRows, yTrue, labels);
       if (options.baseline !== false) {
         const prior = new Array<number>(labels.length).fill(0);
         for (const i of split.train) prior[y[i]]++;
@@ -195,7 +196,7 @@ export class SentimentModel {
       embedder: embedderInfo,
       labels,
       ...labelSchemeEntry(options.labelScheme ?? dataset?.labelScheme),
-      classifier: { kind },
+      classifier: { kind, ...(options.calibrate ? { calibration: { method: options.calibrate, folds: options.innerFolds ?? 5 } } : {}), ...(threshold ? { threshold } : {}) },
       forest: { engine: classifier.engine, params: { ...classifier.params } },
       training: { seed, testSize, trainRows: split.train.length, testRows: split.test.length },
       metrics: report,
@@ -239,6 +240,11 @@ export class SentimentModel {
     return this.predictVectors(vectors).map((p, i) => ({ text: texts[i], ...p }));
   }
 
+  /** The two-class decision threshold on the second label's probability, when the model has one. */
+  get threshold(): number | undefined {
+    return this.manifest.classifier?.threshold?.value;
+  }
+
   /** Predicts from vectors already in the model's embedding space. */
   predictVectors(vectors: Matrix | ArrayLike<number>[]): Prediction[] {
     const X = toMatrix(vectors, "vectors to predict");
@@ -247,8 +253,9 @@ export class SentimentModel {
         hint: "Embed with the embedder the model was trained with.",
       });
     }
+    const threshold = this.threshold;
     return this.classifier.predictProba(X).map((p) => {
-      const best = argmax(p);
+      const best = threshold !== undefined && p.length === 2 ? (p[1] >= threshold ? 1 : 0) : argmax(p);
       return {
         label: this.labels[best],
         probability: p[best],
@@ -273,7 +280,9 @@ export class SentimentModel {
     if (fetcher) this.checkEmbedder(fetcher.embedder);
     const { rows } = await embedItems(items, fetcher, options.signal);
     const proba = this.predictVectors(rows).map((p) => Float64Array.from(this.labels, (l) => p.probabilities[l]));
-    const report = evaluatePredictions({ labels: this.labels, yTrue, yPred: proba.map(argmax), proba });
+    const threshold = this.threshold;
+    const report = evaluatePredictions({ labels: this.labels, yTrue, yPred: threshold !== undefined ? applyThreshold(proba, threshold) : proba.map(argmax), proba });
+    if (threshold !== undefined) report.threshold = threshold;
     // The scored file's own class shares: "always the commonest label" on exactly these rows.
     if (yTrue.length > 0) report.baselines = [majorityBaseline(this.labels, yTrue)];
     return report;
@@ -340,6 +349,13 @@ function logisticBaseline(rows: Float32Array[], y: Int32Array, split: { train: n
   const proba = lr.predictProba(pickRows(rows, split.test));
   const r = evaluatePredictions({ labels, yTrue: split.test.map((i) => y[i]), yPred: proba.map(argmax), proba });
   return baselineScore("logistic regression (C=1, standardized)", r);
+}
+
+/** Brier score and log-loss of the classifier under a calibration, on the same rows: the report's "before". */
+function uncalibratedScores(classifier: CalibratedClassifier, rows: Float32Array[], yTrue: number[], labels: string[]): EvaluationReport["uncalibrated"] {
+  const proba = classifier.uncalibrated.predictProba(rows);
+  const r = evaluatePredictions({ labels, yTrue, yPred: proba.map(argmax), proba });
+  return { method: classifier.method, brier: r.brier!, logLoss: r.logLoss! };
 }
 
 /** The manifest entry for a label scheme; none when it is unknown (a library caller's own items). */

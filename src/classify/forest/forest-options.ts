@@ -19,8 +19,11 @@ export interface ForestOptions {
   seed?: number;
   /** Split quality (sentivec engine): "gini" (default) or "entropy". */
   criterion?: "gini" | "entropy";
-  /** Class weights (sentivec engine): "balanced" weighs classes inversely to their frequency; default null (equal). */
-  classWeight?: "balanced" | null;
+  /**
+   * Class weights (sentivec engine): "balanced" weighs classes inversely to their frequency in the
+   * training set, "balanced_subsample" in each tree's bootstrap sample (scikit-learn); default null (equal).
+   */
+  classWeight?: "balanced" | "balanced_subsample" | null;
   /**
    * Most bins per feature (sentivec engine), 2 to 65,535. Splits are searched between bins; a feature
    * with no more distinct training values than this gets a bin per value, so its splits are exact, as
@@ -28,8 +31,12 @@ export interface ForestOptions {
    * Default 256.
    */
   maxBins?: number;
-  /** Grow each tree on a bootstrap sample (sentivec engine). Default true. */
-  bootstrap?: boolean;
+  /**
+   * Grow each tree on a bootstrap sample (sentivec engine). Default true. "balanced": each tree draws,
+   * with replacement, as many rows of every class as the smallest class has (imbalanced-learn's
+   * BalancedRandomForestClassifier); see bootstrap-sample.ts.
+   */
+  bootstrap?: boolean | "balanced";
   /** Compute the out-of-bag accuracy after fitting (sentivec engine). Default false. */
   oobScore?: boolean;
   /**

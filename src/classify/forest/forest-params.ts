@@ -12,10 +12,10 @@ export interface ForestParams {
   minSamplesLeaf: number;
   minSamplesSplit: number;
   criterion: "gini" | "entropy";
-  classWeight: "balanced" | null;
+  classWeight: "balanced" | "balanced_subsample" | null;
   /** Most bins per feature; files written before it existed were fitted with 256. */
   maxBins: number;
-  bootstrap: boolean;
+  bootstrap: boolean | "balanced";
   oobScore: boolean;
   seed: number;
 }
@@ -50,8 +50,16 @@ export function resolveForestParams(options: ForestOptions): ForestParams {
   if (params.criterion !== "gini" && params.criterion !== "entropy") {
     throw new OptionsError("FOREST_OPTION", `criterion must be "gini" or "entropy", got ${JSON.stringify(params.criterion)}.`);
   }
-  if (params.classWeight !== null && params.classWeight !== "balanced") {
-    throw new OptionsError("FOREST_OPTION", `classWeight must be "balanced" or null, got ${JSON.stringify(params.classWeight)}.`);
+  if (params.classWeight !== null && params.classWeight !== "balanced" && params.classWeight !== "balanced_subsample") {
+    throw new OptionsError("FOREST_OPTION", `classWeight must be "balanced", "balanced_subsample" or null, got ${JSON.stringify(params.classWeight)}.`);
+  }
+  if (params.bootstrap !== true && params.bootstrap !== false && params.bootstrap !== "balanced") {
+    throw new OptionsError("FOREST_OPTION", `bootstrap must be true, false or "balanced", got ${JSON.stringify(params.bootstrap)}.`);
+  }
+  if (params.classWeight === "balanced_subsample" && params.bootstrap !== true) {
+    throw new OptionsError("FOREST_OPTION", `classWeight "balanced_subsample" weighs each tree's bootstrap sample, so it needs bootstrap: true (got ${JSON.stringify(params.bootstrap)}).`, {
+      hint: 'A balanced bootstrap is balanced already; use classWeight "balanced" or none with it.',
+    });
   }
   if (params.oobScore && !params.bootstrap) {
     throw new OptionsError("FOREST_OPTION", "oobScore needs bootstrap: without it no row is out of bag.", {

@@ -10,6 +10,7 @@ import { type ForestParams, resolveForestParams, resolveJobs } from "./forest-pa
 import { deserializeForest, isSerializedForest, serializeForest } from "./forest-serializer.js";
 import { growTrees } from "./grow-trees.js";
 import { drawBootstrap, type GrownTree, type TreeBuildData } from "./tree-builder.js";
+import { drawBalancedBootstrap } from "./bootstrap-sample.js";
 import { checkFitInput, checkPredictInput, resolveMaxFeatures } from "./validate.js";
 import { argmax } from "../../util/argmax.js";
 
@@ -79,6 +80,7 @@ export class RandomForestClassifier implements Classifier {
         minSamplesSplit: p.minSamplesSplit,
         criterion: p.criterion,
         bootstrap: p.bootstrap,
+        subsampleClassWeights: p.classWeight === "balanced_subsample",
       },
       seeds,
       this.nJobs,
@@ -163,7 +165,8 @@ export class RandomForestClassifier implements Classifier {
     const counts = new Int32Array(m.rows);
     this.trees.forEach((tree, t) => {
       // Bootstrap draws come first from each tree's generator, so replaying them gives its sample.
-      drawBootstrap(new Random(seeds[t]), m.rows, counts);
+      if (this.params.bootstrap === "balanced") drawBalancedBootstrap(new Random(seeds[t]), labels, K, counts);
+      else drawBootstrap(new Random(seeds[t]), m.rows, counts);
       for (let i = 0; i < m.rows; i++) {
         if (counts[i] !== 0) continue;
         if (isMatrix(m)) tree.addProba(m.data, i * m.cols, votes, i * K);

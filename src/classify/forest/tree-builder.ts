@@ -8,6 +8,9 @@
  * listed at the bottom. (Type-only imports are fine: they vanish on compilation.)
  */
 
+// The imbalance options' sampling (its functions also go to workers as source, in TREE_BUILDER_FUNCTIONS).
+import { drawBalancedBootstrap, subsampleClassWeights } from "./bootstrap-sample.js";
+
 /** The only randomness a tree needs; `Random` from util/random.ts provides it. */
 export interface TreeRandom {
   int(n: number): number;
@@ -38,7 +41,10 @@ export interface TreeBuildParams {
   minSamplesLeaf: number;
   minSamplesSplit: number;
   criterion: "gini" | "entropy";
-  bootstrap: boolean;
+  /** true: a bootstrap sample; "balanced": a balanced bootstrap (bootstrap-sample.ts); false: every row once. */
+  bootstrap: boolean | "balanced";
+  /** "balanced_subsample": class weights from this tree's own sample (bootstrap-sample.ts). */
+  subsampleClassWeights?: boolean;
   /** Derive the larger child's histograms from its parent's (where that pays; see growTree). Default true. */
   histogramSubtraction?: boolean;
 }
@@ -129,7 +135,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   let unitClassWeights = true;
   for (let k = 0; k < K; k++) if (data.classWeight[k] !== 1) unitClassWeights = false;
   const subtract =
-    params.histogramSubtraction !== false && maxFeatures >= D && minLeaf === 1 && unitClassWeights && D * binsK * 8 <= 1 << 24;
+    params.histogramSubtraction !== false && maxFeatures >= D && minLeaf === 1 && unitClassWeights && !params.subsampleClassWeights && D * binsK * 8 <= 1 << 24;
   const subtractMin = binsK;
   const blocks: Float64Array[] = [];
   const freeBlocks: number[] = [];
@@ -145,8 +151,10 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
 
   // Sample weights: bootstrap counts × class weight. Only in-bag samples take part in the tree.
   const counts = new Int32Array(n);
-  if (params.bootstrap) drawBootstrap(rng, n, counts);
+  if (params.bootstrap === "balanced") drawBalancedBootstrap(rng, y, K, counts);
+  else if (params.bootstrap) drawBootstrap(rng, n, counts);
   else counts.fill(1);
+  const classWeight = params.subsampleClassWeights ? subsampleClassWeights(y, K, counts) : data.classWeight;
   let inBag = 0;
   for (let i = 0; i < n; i++) if (counts[i] > 0) inBag++;
   // samples[p] is a sample index; sampleY[p] and sampleW[p] are its class and weight, kept in the same
@@ -157,7 +165,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   const rootTotals = new Float64Array(K);
   for (let i = 0, j = 0; i < n; i++) {
     if (counts[i] === 0) continue;
-    const w = counts[i] * data.classWeight[y[i]];
+    const w = counts[i] * classWeight[y[i]];
     samples[j] = i;
     sampleY[j] = y[i];
     sampleW[j] = w;
@@ -559,4 +567,4 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
 }
 
 /** What a worker needs to grow trees: these functions' sources, in dependency order. */
-export const TREE_BUILDER_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [drawBootstrap, nodeImpurity, xlogx, growTree];
+export const TREE_BUILDER_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [drawBootstrap, drawBalancedBootstrap, subsampleClassWeights, nodeImpurity, xlogx, growTree];
