@@ -24,10 +24,10 @@ export interface EmbedderCliOptions {
 export function addEmbedderOptions(cmd: Command, { defaultSpec = true } = {}): Command {
   return cmd
     .addOption(
-      new Option("--embedder <spec>", `embedder: ${DEFAULT_EMBEDDER_SPEC} (offline; local:hash-v1 is its earlier output) or openai:MODEL (e.g. openai:text-embedding-3-small)`)
+      new Option("--embedder <spec>", `embedder: ${DEFAULT_EMBEDDER_SPEC} (offline word vectors, the default), local:hash-v2 or local:hash-v1 (offline hashed n-grams), or openai:MODEL (e.g. openai:text-embedding-3-small)`)
         .default(defaultSpec ? DEFAULT_EMBEDDER_SPEC : undefined),
     )
-    .option("--dimensions <n>", "embedding dimensions (default: the model's own; 512 for local:hash-v2)", parseWholeNumber("--dimensions", 1))
+    .option("--dimensions <n>", "embedding dimensions (default: the model's own; local:glove-lex-v1 is always 125, local:hash-v2 512)", parseWholeNumber("--dimensions", 1))
     .option("--base-url <url>", "OpenAI-compatible server URL (Azure, Ollama, vLLM, LM Studio...); the key comes from OPENAI_API_KEY")
     .option("--cache <path>", `embedding cache file (default: $SENTIVEC_CACHE or ${DEFAULT_CACHE_PATH})`)
     .option("--no-cache", "do not read or write the embedding cache")

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import { loadDataset } from "../data/load-dataset.js";
-import { HashEmbedder } from "../embed/hash-embedder.js";
+import { GloveLexEmbedder } from "../embed/glove-lex-embedder.js";
 import { formatReport } from "../evaluate/format-report.js";
 import { SentimentModel } from "../model/sentiment-model.js";
 import { checkOutputDir } from "../util/output-path.js";
@@ -43,7 +43,7 @@ export function registerQuickstartCommand(program: Command): void {
       const dataset = await loadDataset([join(uci, "amazon_cells_labelled.txt"), join(uci, "yelp_labelled.txt")]);
       status(formatLoadStats(dataset), quiet);
       const progress = trainProgress(quiet);
-      const { model, report } = await SentimentModel.train(dataset, { embedder: new HashEmbedder(), onProgress: progress.onProgress });
+      const { model, report } = await SentimentModel.train(dataset, { embedder: new GloveLexEmbedder(), onProgress: progress.onProgress });
       progress.stop();
       await model.save(o.out);
       // Predict through the saved bundle, as a user would, so the round trip is exercised every run.

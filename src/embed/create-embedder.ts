@@ -1,15 +1,19 @@
 import { OptionsError } from "../errors.js";
 import type { Embedder } from "./embedder.js";
 import { checkEmbedderMatches, parseEmbedderId } from "./embedder-identity.js";
-import { DEFAULT_HASH_EMBEDDER_VERSION, HASH_EMBEDDER_LIMITS, HASH_EMBEDDER_VERSIONS, type HashEmbedderVersion, HashEmbedder } from "./hash-embedder.js";
+import { GLOVE_LEX_EMBEDDER_VERSIONS, type GloveLexEmbedderVersion, GloveLexEmbedder } from "./glove-lex-embedder.js";
+import { HASH_EMBEDDER_LIMITS, HASH_EMBEDDER_VERSIONS, type HashEmbedderVersion, HashEmbedder } from "./hash-embedder.js";
 import { type LimitOverrides, narrowLimits } from "./narrow-limits.js";
 import { OPENAI_EMBEDDING_LIMITS, OpenAIEmbedder } from "./openai-embedder.js";
 
-/** The embedder used when none is named: the offline one, current version. */
-export const DEFAULT_EMBEDDER_SPEC = `local:${DEFAULT_HASH_EMBEDDER_VERSION}`;
+/** The embedder used when none is named: the semantic offline one (GloVe word vectors + polarity features). */
+export const DEFAULT_EMBEDDER_SPEC = "local:glove-lex-v1";
+
+/** Every offline embedder name accepted after "local:". */
+const LOCAL_EMBEDDERS: readonly string[] = [...GLOVE_LEX_EMBEDDER_VERSIONS, ...HASH_EMBEDDER_VERSIONS];
 
 export interface CreateEmbedderOptions {
-  /** Vector size; default: the embedder's own (512 for local:hash-v2, the model's for openai:). */
+  /** Vector size; default: the embedder's own (125 for local:glove-lex-v1, fixed; 512 for local:hash-v2; the model's for openai:). */
   dimensions?: number;
   /** OpenAI-compatible server for openai: specs. */
   baseURL?: string;
@@ -21,7 +25,8 @@ export interface CreateEmbedderOptions {
 
 /**
  * Builds an embedder from a spec string, as given on the command line or recorded in a model bundle:
- *   "local:hash-v2"                   the offline embedder (the default)
+ *   "local:glove-lex-v1"              the semantic offline embedder (the default; always 125 dimensions)
+ *   "local:hash-v2"                   the hashed n-gram offline embedder (the default before glove-lex)
  *   "local:hash-v1"                   its earlier output version, kept so older bundles load unchanged
  *   "openai:text-embedding-3-small"   OpenAI (or any compatible server with baseURL)
  * An embedder id ("openai:text-embedding-3-small@256", "local:hash-v2@512") works too, so a bundle's
@@ -43,13 +48,25 @@ export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}
   }
   switch (provider) {
     case "local":
-      if (!(HASH_EMBEDDER_VERSIONS as readonly string[]).includes(name) || server !== undefined) {
+      if (!LOCAL_EMBEDDERS.includes(name) || server !== undefined) {
         throw new OptionsError("EMBED_SPEC", `Unknown offline embedder "${name}" in "${spec}".`, {
-          hint: `The offline embedder is "${DEFAULT_EMBEDDER_SPEC}" (older output versions: ${HASH_EMBEDDER_VERSIONS.filter((v) => v !== DEFAULT_HASH_EMBEDDER_VERSION).map((v) => `local:${v}`).join(", ")}).`,
+          hint: `The offline embedders are ${LOCAL_EMBEDDERS.map((v) => `local:${v}`).join(", ")} (the default is ${DEFAULT_EMBEDDER_SPEC}).`,
         });
       }
       if (options.baseURL !== undefined) {
         throw new OptionsError("EMBED_SPEC", `--base-url applies to openai: embedders, not to "${spec}".`, { hint: "Use --embedder openai:MODEL with --base-url." });
+      }
+      if ((GLOVE_LEX_EMBEDDER_VERSIONS as readonly string[]).includes(name)) {
+        const embedder = new GloveLexEmbedder({
+          version: name as GloveLexEmbedderVersion,
+          limits: narrowLimits(HASH_EMBEDDER_LIMITS, options.limits, { countsTokens: false, embedderId: `local:${name}` }),
+        });
+        if (dimensions !== undefined && dimensions !== embedder.dimensions) {
+          throw new OptionsError("EMBEDDER_DIMENSIONS", `local:${name} always has ${embedder.dimensions} dimensions; ${dimensions} were asked for.`, {
+            hint: "Drop --dimensions (or use local:hash-v2, whose size can be chosen).",
+          });
+        }
+        return embedder;
       }
       return new HashEmbedder({
         dimensions,

@@ -2,7 +2,7 @@ import { OptionsError } from "../errors.js";
 import type { EmbedOptions, Embedder, EmbedderLimits } from "./embedder.js";
 import { featureHash } from "./feature-hash.js";
 import { LEXICON_DIMENSIONS, writeLexiconFeatures } from "./sentiment-lexicon.js";
-import { type Token, negationMask, tokenize } from "./text-tokens.js";
+import { type Token, negationMask, normalizeInput, tokenize } from "./text-tokens.js";
 
 export interface HashEmbedderOptions {
   /** Total vector length, lexicon block included. Default 512; at least 64. */
@@ -31,24 +31,8 @@ export const HASH_EMBEDDER_VERSIONS = ["hash-v1", "hash-v2"] as const;
 export type HashEmbedderVersion = (typeof HASH_EMBEDDER_VERSIONS)[number];
 export const DEFAULT_HASH_EMBEDDER_VERSION: HashEmbedderVersion = "hash-v2";
 
-/**
- * Invisible characters that split or disguise words without changing how they read: zero-width spaces and
- * joiners, soft hyphens, the BOM, bidi marks, variation selectors (Unicode's Default_Ignorable_Code_Point).
- * "gr\u200Beat" must count as "great", not as "gr" + "eat".
- */
-const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
-/** Terminal escape sequences (colours, cursor moves, OSC titles/links) and other control characters. */
-const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-
-/**
- * hash-v2's text normalisation before tokenising: escape sequences and control characters become spaces
- * (so "\u001b[31mgreat" is the word "great", not "31mgreat"), invisible characters are removed, then NFKC
- * (which the tokeniser also applies) folds compatibility forms such as full-width letters and ligatures.
- */
-export function normalizeForHashV2(text: string): string {
-  return text.replace(ESCAPE_SEQUENCE, " ").replace(CONTROL, " ").replace(INVISIBLE, "").normalize("NFKC");
-}
+/** hash-v2's input normalisation, now shared with the GloVe embedder (text-tokens.ts). */
+export { normalizeInput as normalizeForHashV2 } from "./text-tokens.js";
 
 /** Relative weight of each feature group after each is L2-normalised on its own. */
 const GROUP_WEIGHTS = { words: 1.0, bigrams: 0.6, chars: 0.6, lexicon: 0.8 } as const;
@@ -107,7 +91,7 @@ export class HashEmbedder implements Embedder {
 
   /** Writes the text's vector into `out` (zero-filled, `dimensions` long) and returns it. */
   private embedInto(text: string, out: Float32Array): Float32Array {
-    const tokens = tokenize(this.version === "hash-v1" ? text : normalizeForHashV2(text));
+    const tokens = tokenize(this.version === "hash-v1" ? text : normalizeInput(text));
     const groups = this.hashedGroups(tokens);
     for (const [group, counts] of groups) addGroup(out, counts, this.hashDimensions, GROUP_WEIGHTS[group]);
     const lex = new Float32Array(LEXICON_DIMENSIONS);

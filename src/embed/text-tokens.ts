@@ -12,6 +12,25 @@ export interface Token {
 const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|n['’]t|[.,!?;:]/gu;
 const HTML_TAG = /<[^>]{0,40}>/g;
 
+/**
+ * Invisible characters that split or disguise words without changing how they read: zero-width spaces and
+ * joiners, soft hyphens, the BOM, bidi marks, variation selectors (Unicode's Default_Ignorable_Code_Point).
+ * "gr\u200Beat" must count as "great", not as "gr" + "eat".
+ */
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
+/** Terminal escape sequences (colours, cursor moves, OSC titles/links) and other control characters. */
+const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|[@-Z\\-_])/g;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/**
+ * Input normalisation before tokenising (hash-v2 and glove-lex-v1; hash-v1 predates it): escape sequences and control characters become spaces
+ * (so "\u001b[31mgreat" is the word "great", not "31mgreat"), invisible characters are removed, then NFKC
+ * (which the tokeniser also applies) folds compatibility forms such as full-width letters and ligatures.
+ */
+export function normalizeInput(text: string): string {
+  return text.replace(ESCAPE_SEQUENCE, " ").replace(CONTROL, " ").replace(INVISIBLE, "").normalize("NFKC");
+}
+
 export function normalizeText(text: string): string {
   return text.normalize("NFKC").toLowerCase().replace(HTML_TAG, " ").replace(/’/g, "'");
 }

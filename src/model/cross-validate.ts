@@ -3,7 +3,7 @@ import { checkSeed } from "../data/split-options.js";
 import { stratifiedKFold } from "../data/stratified-k-fold.js";
 import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingFetcher } from "../embed/embedding-fetcher.js";
-import { HashEmbedder } from "../embed/hash-embedder.js";
+import { GloveLexEmbedder } from "../embed/glove-lex-embedder.js";
 import { type EvaluationReport, evaluatePredictions, majorityBaseline } from "../evaluate/evaluation-report.js";
 import type { ForestOptions } from "../classify/forest/forest-options.js";
 import { applyThreshold } from "../classify/threshold/choose-threshold.js";
@@ -64,7 +64,7 @@ export async function crossValidate(dataset: Dataset, options: CrossValidateOpti
   const fetcher = precomputed
     ? undefined
     : (options.fetcher ??
-      new EmbeddingFetcher(options.embedder ?? new HashEmbedder(), {
+      new EmbeddingFetcher(options.embedder ?? new GloveLexEmbedder(), {
         onProgress: (p) => options.onProgress?.({ stage: "embed", done: p.done, total: p.total, folds }),
       }));
   const { rows } = await embedItems(dataset.items, fetcher, options.signal);

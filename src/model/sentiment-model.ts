@@ -5,7 +5,7 @@ import type { Embedder } from "../embed/embedder.js";
 import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
 import { createEmbedder } from "../embed/create-embedder.js";
 import { type RecordedEmbedder, checkEmbedderMatches, embedderSpaceId, parseEmbedderId, serverOfEmbedderId } from "../embed/embedder-identity.js";
-import { HashEmbedder } from "../embed/hash-embedder.js";
+import { GloveLexEmbedder } from "../embed/glove-lex-embedder.js";
 import { OPENAI_EMBEDDING_MODELS } from "../embed/openai-embedder.js";
 import { BundleError, EmbeddingError, ModelError, OptionsError } from "../errors.js";
 import { type BaselineScore, type EvaluationReport, baselineScore, evaluatePredictions, majorityBaseline } from "../evaluate/evaluation-report.js";
@@ -39,7 +39,7 @@ export interface TrainProgress {
 }
 
 export interface TrainOptions extends DecisionOptions {
-  /** Embedder for the texts. Default: the offline HashEmbedder (512 dims). Ignored when every item carries a vector. */
+  /** Embedder for the texts. Default: the offline GloveLexEmbedder (local:glove-lex-v1, 125 dims). Ignored when every item carries a vector. */
   embedder?: Embedder;
   /** A fetcher to embed through (to share its cache); built from `embedder` when absent. */
   fetcher?: EmbeddingFetcher;
@@ -156,7 +156,7 @@ export class SentimentModel {
     const split = testSize > 0 ? stratifiedSplit(items.map((i) => i.label!), { testSize, seed }) : { train: items.map((_, i) => i), test: [] };
 
     const precomputed = items.length > 0 && items.every((i) => i.vector !== undefined);
-    const embedder = precomputed ? undefined : (options.fetcher?.embedder ?? options.embedder ?? new HashEmbedder());
+    const embedder = precomputed ? undefined : (options.fetcher?.embedder ?? options.embedder ?? new GloveLexEmbedder());
     const fetcher = precomputed
       ? undefined
       : (options.fetcher ??

@@ -2,12 +2,16 @@ import { describe, expect, it } from "vitest";
 import { OptionsError } from "../../src/errors.js";
 import { DEFAULT_EMBEDDER_SPEC, createEmbedder } from "../../src/embed/create-embedder.js";
 import { HashEmbedder } from "../../src/embed/hash-embedder.js";
+import { GloveLexEmbedder } from "../../src/embed/glove-lex-embedder.js";
 import { OpenAIEmbedder } from "../../src/embed/openai-embedder.js";
 import { serverFingerprint } from "../../src/embed/embedder-identity.js";
 
 describe("createEmbedder", () => {
   it("parses local:hash-v2, local:hash-v1 and openai:MODEL, with dimensions from options or an @N id", () => {
-    expect(DEFAULT_EMBEDDER_SPEC).toBe("local:hash-v2");
+    expect(DEFAULT_EMBEDDER_SPEC).toBe("local:glove-lex-v1");
+    expect(createEmbedder(DEFAULT_EMBEDDER_SPEC)).toBeInstanceOf(GloveLexEmbedder);
+    expect(createEmbedder("local:glove-lex-v1").id).toBe("local:glove-lex-v1@125");
+    expect(createEmbedder("local:glove-lex-v1@125").id).toBe("local:glove-lex-v1@125");
     expect(createEmbedder("local:hash-v2")).toBeInstanceOf(HashEmbedder);
     expect(createEmbedder("local:hash-v2", { dimensions: 128 }).id).toBe("local:hash-v2@128");
     expect(createEmbedder("local:hash-v2@256").id).toBe("local:hash-v2@256");
@@ -24,9 +28,11 @@ describe("createEmbedder", () => {
 
   it("rejects unknown specs and contradictions with a clear OptionsError", () => {
     expect(() => createEmbedder("cohere:embed")).toThrow(OptionsError);
-    expect(() => createEmbedder("local:bert")).toThrow(/Unknown offline embedder "bert".*"local:hash-v2" \(older output versions: local:hash-v1\)/);
+    expect(() => createEmbedder("local:bert")).toThrow(/Unknown offline embedder "bert".*local:glove-lex-v1, local:hash-v1, local:hash-v2 \(the default is local:glove-lex-v1\)/);
     expect(() => createEmbedder("nonsense")).toThrow(/Unknown embedder "nonsense"/);
     expect(() => createEmbedder("local:hash-v2@256", { dimensions: 128 })).toThrow(/names 256 dimensions but 128/);
+    expect(() => createEmbedder("local:glove-lex-v1", { dimensions: 512 })).toThrow(/local:glove-lex-v1 always has 125 dimensions; 512 were asked for/);
+    expect(() => createEmbedder("local:glove-lex-v1@64")).toThrow(/always has 125 dimensions; 64/);
     expect(() => createEmbedder("local:hash-v2", { baseURL: "http://x" })).toThrow(/--base-url/);
   });
 });

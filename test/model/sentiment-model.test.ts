@@ -61,7 +61,7 @@ describe("SentimentModel on the UCI sentences", () => {
     const dir = join(tmp.dir, "bundle");
     const manifest = await trained.model.save(dir);
     expect(manifest.toolkitVersion).toBe(VERSION);
-    expect(manifest.embedder).toEqual({ id: "local:hash-v2@512", dimensions: 512 });
+    expect(manifest.embedder).toEqual({ id: "local:glove-lex-v1@125", dimensions: 125 });
     expect(manifest.labels).toEqual(["negative", "positive"]);
     expect(manifest.dataset.fingerprint).toBe(dataset.fingerprint);
     expect(manifest.metrics!.accuracy).toBe(trained.report!.accuracy);
@@ -141,7 +141,7 @@ describe("bundle and embedder errors", () => {
   it("predicting with another embedder than the bundle's is refused", async () => {
     const err = await SentimentModel.load(bundle(), { embedder: new HashEmbedder({ dimensions: 256 }) }).catch((e) => e);
     expect(err).toBeInstanceOf(EmbeddingError);
-    expect(err.message).toMatch(/trained on local:hash-v2@512 vectors \(512 dims\), but this run would embed with local:hash-v2@256/);
+    expect(err.message).toMatch(/trained on local:glove-lex-v1@125 vectors \(125 dims\), but this run would embed with local:hash-v2@256/);
   });
 
   it("vectors of the wrong size are refused at predict time", () => {

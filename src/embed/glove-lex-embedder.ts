@@ -1,0 +1,74 @@
+import { OptionsError } from "../errors.js";
+import type { EmbedOptions, Embedder, EmbedderLimits } from "./embedder.js";
+import { GLOVE_LEX_V1, gloveLexDimensions, writeGloveLexFeatures } from "./glove-lex-features.js";
+import { type GloveTable, loadGloveTable } from "./glove-table.js";
+import { HASH_EMBEDDER_LIMITS } from "./hash-embedder.js";
+
+export interface GloveLexEmbedderOptions {
+  /** Which output version. Only "glove-lex-v1" so far; a new one is added whenever output would change. */
+  version?: GloveLexEmbedderVersion;
+  /** Folder holding the word table (default: the one shipped in the package's datasets/glove-lex). */
+  tableDir?: string;
+  /** Request sizes for the fetcher. Default: as the hash embedder (512 texts, no token budget). */
+  limits?: EmbedderLimits;
+}
+
+export const GLOVE_LEX_EMBEDDER_VERSIONS = ["glove-lex-v1"] as const;
+export type GloveLexEmbedderVersion = (typeof GLOVE_LEX_EMBEDDER_VERSIONS)[number];
+/** The table's vectors are 100-d; the full vector adds 8 polarity, 16 lexicon and 1 coverage feature. */
+export const GLOVE_LEX_DIMENSIONS = gloveLexDimensions(100);
+
+/**
+ * The semantic offline embedder, sentivec's default: pretrained GloVe word vectors (a 50k-word int8
+ * table shipped with the package) so that words the training set never showed still carry meaning,
+ * plus sentiment polarity features. No network; the same text gives the same vector everywhere.
+ * See glove-lex-features.ts for the layout. The table is read on the first embed() call, not at
+ * construction, so commands that only name this embedder (a bundle's id check) do not pay for it.
+ */
+export class GloveLexEmbedder implements Embedder {
+  readonly id: string;
+  readonly dimensions = GLOVE_LEX_DIMENSIONS;
+  readonly version: GloveLexEmbedderVersion;
+  readonly limits: EmbedderLimits;
+  private readonly tableDir?: string;
+  private table?: GloveTable;
+
+  constructor(options: GloveLexEmbedderOptions = {}) {
+    const version = options.version ?? "glove-lex-v1";
+    if (!(GLOVE_LEX_EMBEDDER_VERSIONS as readonly string[]).includes(version)) {
+      throw new OptionsError("EMBEDDER_VERSION", `Unknown glove-lex embedder version "${String(version)}".`, {
+        hint: `Use one of: ${GLOVE_LEX_EMBEDDER_VERSIONS.join(", ")}.`,
+      });
+    }
+    this.version = version;
+    this.id = `local:${version}@${this.dimensions}`;
+    this.limits = { ...HASH_EMBEDDER_LIMITS, ...options.limits };
+    this.tableDir = options.tableDir;
+  }
+
+  /** The batch's vectors are views into one buffer (one ArrayBuffer per vector costs ~200 bytes each). */
+  async embed(texts: string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
+    options.signal?.throwIfAborted();
+    const d = this.dimensions;
+    const slab = new Float32Array(texts.length * d);
+    return texts.map((t, i) => this.embedInto(t, slab.subarray(i * d, (i + 1) * d)));
+  }
+
+  /** Synchronous single-text embedding. */
+  embedOne(text: string): Float32Array {
+    return this.embedInto(text, new Float32Array(this.dimensions));
+  }
+
+  private embedInto(text: string, out: Float32Array): Float32Array {
+    this.table ??= this.loadTable();
+    return writeGloveLexFeatures(text, this.table, out, GLOVE_LEX_V1);
+  }
+
+  private loadTable(): GloveTable {
+    const table = loadGloveTable(this.tableDir);
+    if (gloveLexDimensions(table.dims) !== this.dimensions) {
+      throw new OptionsError("GLOVE_TABLE_FORMAT", `The word table has ${table.dims}-d vectors; ${this.id} needs 100.`, { hint: "Reinstall sentivec." });
+    }
+    return table;
+  }
+}

@@ -1,0 +1,144 @@
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { GloveLexEmbedder } from "../../src/embed/glove-lex-embedder.js";
+import { POLARITY_FEATURES, tokenRows } from "../../src/embed/glove-lex-features.js";
+import { GLOVE_LEX_TABLE_FILES, GLOVE_LEX_TABLE_SHA256, defaultGloveTableDir, loadGloveTable } from "../../src/embed/glove-table.js";
+import { LEXICON_DIMENSIONS } from "../../src/embed/sentiment-lexicon.js";
+import { EmbeddingError } from "../../src/errors.js";
+import { sha256Hex } from "../../src/util/sha256.js";
+import { useTempDir } from "../support/temp-dir.js";
+
+const VEC = 100;
+const POL = VEC;
+const cosine = (a: Float32Array, b: Float32Array): number => {
+  let ab = 0, aa = 0, bb = 0;
+  for (let i = 0; i < VEC; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+  }
+  return ab / Math.sqrt(aa * bb);
+};
+
+describe("GloveLexEmbedder (local:glove-lex-v1, the offline default)", () => {
+  const e = new GloveLexEmbedder();
+
+  it("names its version and size in its id: 100 vector + 8 polarity + 16 lexicon + 1 coverage", () => {
+    expect(e.id).toBe("local:glove-lex-v1@125");
+    expect(e.dimensions).toBe(VEC + POLARITY_FEATURES.length + LEXICON_DIMENSIONS + 1);
+  });
+
+  it("gives the same vector on every machine (pinned checksum of the output bytes)", async () => {
+    // If this fails, the embedder's output changed: add a new version (the id is the cache namespace and is
+    // recorded in model bundles), keep glove-lex-v1 byte for byte, and pin the new version's checksum.
+    const [v] = await e.embed(["The food was not bad at all, really amazing!"]);
+    expect(sha256Hex(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))).toMatchInlineSnapshot(`"107ea7515869d6f4034b87fe1ad023ac72f722884446be2bb3545f9e662e96af"`);
+    const [hostile] = await e.embed(["gr\u200Beat \u001b[1mfood\u001b[0m, ｆｕｌｌ ｗｉｄｔｈ\u00AD!"]);
+    expect(sha256Hex(new Uint8Array(hostile.buffer, hostile.byteOffset, hostile.byteLength))).toMatchInlineSnapshot(`"0901c39dda297da8a21891d061c22e13fc2c05df653a87667e9d005c06cef9ca"`);
+  });
+
+  it("returns finite vectors of the declared size, in input order, identical for identical texts", async () => {
+    const v = await e.embed(["great phone", "terrible battery", "great phone", "", "zxqvw qqxz"]);
+    expect(v).toHaveLength(5);
+    for (const x of v) {
+      expect(x).toHaveLength(125);
+      expect(x.every(Number.isFinite)).toBe(true);
+    }
+    expect(Array.from(v[0])).toEqual(Array.from(v[2]));
+    expect(Array.from(v[0])).not.toEqual(Array.from(v[1]));
+    // No known word: an all-zero vector block and a coverage of 0, not NaN.
+    expect(v[4].slice(0, VEC).every((x) => x === 0)).toBe(true);
+    expect(v[4][124]).toBe(0);
+    expect(v[0][124]).toBe(1);
+  });
+
+  it("carries meaning across words the training data may never show: related words sit closer than unrelated ones", () => {
+    const [excellent, superb, invoice] = ["an excellent film", "a superb movie", "the invoice number"].map((t) => e.embedOne(t));
+    expect(cosine(excellent, superb)).toBeGreaterThan(cosine(excellent, invoice) + 0.2);
+  });
+
+  it("negates the vectors and flips the polarity of words inside a negation scope", () => {
+    const good = e.embedOne("good");
+    const notGood = e.embedOne("not good");
+    // "not" itself adds its vector; "good" is subtracted, so the two point apart.
+    expect(cosine(good, notGood)).toBeLessThan(0);
+    expect(good[POL]).toBeGreaterThan(0); // polarity_sum
+    expect(notGood[POL]).toBeLessThan(0);
+    expect(e.embedOne("The food was not bad at all.")[POL]).toBeGreaterThan(0);
+    // A scope ends at punctuation: "not bad. good" keeps "good" positive.
+    expect(e.embedOne("not bad. terrible")[POL + 3]).toBeLessThan(-0.5); // polarity_min
+  });
+
+  it("spreads polarity to words AFINN does not rate (e.g. 'mediocre', 'masterful')", () => {
+    const t = loadGloveTable();
+    const p = (w: string): number => t.polarity[t.index.get(w)!];
+    expect(p("masterpiece")).toBeGreaterThan(0.5); // AFINN's own valence/5
+    expect(p("boring")).toBeLessThan(-0.4);
+    for (const w of ["mediocre", "masterful"]) expect(t.index.has(w) && !Number.isNaN(p(w))).toBe(true);
+    expect(p("masterful")).toBeGreaterThan(p("mediocre"));
+  });
+
+  it("looks up contractions as GloVe's tokeniser split them", () => {
+    const t = loadGloveTable();
+    expect(t.index.has("n't")).toBe(false); // wink's copy of GloVe has no apostrophe tokens
+    expect(tokenRows("didn't", t)).toEqual([t.index.get("did"), t.index.get("not")]);
+    expect(tokenRows("can't", t)).toEqual([t.index.get("can"), t.index.get("not")]);
+    expect(tokenRows("we'll", t)).toEqual([t.index.get("we"), t.index.get("will")]);
+    expect(tokenRows("movie's", t)).toEqual([t.index.get("movie")]);
+    expect(tokenRows("good", t)).toEqual([t.index.get("good")]);
+    // The tokeniser glues treebank "does n't" back together, so both spellings embed alike.
+    expect(Array.from(e.embedOne("it does n't work"))).toEqual(Array.from(e.embedOne("it doesn't work")));
+  });
+
+  it("normalises text: NFKC, lower case, zero-width characters, soft hyphens and terminal escapes", async () => {
+    const [clean, ...variants] = await e.embed([
+      "great food",
+      "GREAT Food",
+      "gr\u200Beat fo\u200Cod",
+      "gre\u00ADat food",
+      "\uFEFFgreat food",
+      "\u001b[31mgreat\u001b[0m food",
+      "ｇｒｅａｔ ｆｏｏｄ",
+    ]);
+    for (const v of variants) expect(Array.from(v)).toEqual(Array.from(clean));
+  });
+});
+
+describe("the word table", () => {
+  const tmp = useTempDir("sentivec-glove-");
+
+  it("is checked against its recorded sha256 and cut into parts under 5 MiB", () => {
+    const dir = defaultGloveTableDir();
+    const parts = GLOVE_LEX_TABLE_FILES.map((f) => readFileSync(join(dir, f)));
+    for (const p of parts) expect(p.length).toBeLessThanOrEqual(5 * 1024 * 1024);
+    expect(sha256Hex(Buffer.concat(parts))).toBe(GLOVE_LEX_TABLE_SHA256);
+    const t = loadGloveTable();
+    expect(t.rows).toBeGreaterThanOrEqual(50_000);
+    expect(t.dims).toBe(VEC);
+    expect(t.index.get("the")).toBe(0);
+  });
+
+  it("refuses a table whose bytes differ, naming the folder, before embedding anything", async () => {
+    const dir = join(tmp.dir, "tampered");
+    mkdirSync(dir);
+    const src = defaultGloveTableDir();
+    copyFileSync(join(src, GLOVE_LEX_TABLE_FILES[0]), join(dir, GLOVE_LEX_TABLE_FILES[0]));
+    const last = readFileSync(join(src, GLOVE_LEX_TABLE_FILES[1]));
+    last[last.length - 100] ^= 1;
+    writeFileSync(join(dir, GLOVE_LEX_TABLE_FILES[1]), last);
+    const bad = new GloveLexEmbedder({ tableDir: dir });
+    const err = await bad.embed(["good"]).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(EmbeddingError);
+    expect((err as EmbeddingError).code).toBe("GLOVE_TABLE_CHECKSUM");
+    expect((err as Error).message).toContain(dir);
+  });
+
+  it("reports a missing part by name, and only when the embedder is first used", async () => {
+    const missing = new GloveLexEmbedder({ tableDir: join(tmp.dir, "nowhere") }); // construction reads nothing
+    const err = await missing.embed(["good"]).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(EmbeddingError);
+    expect((err as EmbeddingError).code).toBe("GLOVE_TABLE_MISSING");
+    expect((err as Error).message).toContain(join(tmp.dir, "nowhere", GLOVE_LEX_TABLE_FILES[0]));
+  });
+});
