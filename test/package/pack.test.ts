@@ -19,7 +19,10 @@ describe("the npm package", () => {
     expect(paths).toContain("dist/index.js");
     expect(paths).toContain("dist/index.d.ts");
     expect(paths).toContain("dist/cli/main.js");
-    expect(paths.some((p) => p.startsWith("src/") || p.startsWith("test/") || p.startsWith("datasets/"))).toBe(false);
+    expect(paths.some((p) => p.startsWith("src/") || p.startsWith("test/"))).toBe(false);
+    // The only data shipped is the offline embedder's word table, with its credits.
+    expect(paths.filter((p) => p.startsWith("datasets/")).sort()).toEqual(["datasets/README.md", "datasets/glove-lex/glove-lex-v1.bin.gz.part0", "datasets/glove-lex/glove-lex-v1.bin.gz.part1"]);
+    expect(paths).toContain("NOTICE");
 
     const pkgDir = join(scratch, "node_modules", "sentivec");
     mkdirSync(pkgDir, { recursive: true });
@@ -40,10 +43,13 @@ const rows: [string, string][] = [
 const items: LabeledText[] = rows.map(([text, label]) => ({ text, label, source: { file: "inline" } }));
 const { model } = await SentimentModel.train(items, { embedder: new HashEmbedder({ dimensions: 128 }), testSize: 0, forest: { nEstimators: 25 } });
 const out: Prediction[] = await model.predict(["love it, excellent", "broke, waste of money"]);
-console.log(JSON.stringify(out.map((p) => p.label)));
+// The default embedder finds its word table inside the installed package, whatever the working folder.
+const glove = await SentimentModel.train(items, { testSize: 0, forest: { nEstimators: 25 } });
+const out2: Prediction[] = await glove.model.predict(["love it, excellent", "broke, waste of money"]);
+console.log(JSON.stringify([...out.map((p) => p.label), glove.model.embedderInfo.id, ...out2.map((p) => p.label)]));
 `);
     execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", scratch], { cwd: scratch, encoding: "utf8" });
     const printed = execFileSync(process.execPath, [join(scratch, "use.js")], { cwd: scratch, encoding: "utf8" });
-    expect(JSON.parse(printed)).toEqual(["positive", "negative"]);
+    expect(JSON.parse(printed)).toEqual(["positive", "negative", "local:glove-lex-v1@125", "positive", "negative"]);
   });
 });
