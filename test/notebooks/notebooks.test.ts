@@ -126,7 +126,8 @@ describe("executing notebooks (npm run notebooks)", () => {
     expect(existsSync(join(ROOT, "dist", "cli", "main.js")), "dist/ is not built: run npm run build (npm test does it first)").toBe(true);
     const cli = runCli([
       "train", join(UCI, "amazon_cells_labelled.txt"), join(UCI, "yelp_labelled.txt"),
-      "--seed", "42", "--out", join(tmp.dir, "cli-model"), "--json",
+      // The notebook embeds with `new HashEmbedder()` (local:hash-v2@512), not the CLI's default.
+      "--seed", "42", "--embedder", "local:hash-v2", "--out", join(tmp.dir, "cli-model"), "--json",
     ]);
     expect(cli.stderr).toBe("");
     expect(cli.code).toBe(0);
