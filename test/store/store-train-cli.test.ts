@@ -63,12 +63,14 @@ describe("train --store (UCI Amazon + Yelp)", () => {
 });
 
 describe("train / evaluate / cv --store with unlabelled rows and filters (offline embedder)", () => {
+  // These stores are built with local:hash-v2 (not the default, local:glove-lex-v1), as their names say.
+  const HASH = ["--embedder", "local:hash-v2"];
   const store = join(tmp.dir, "hash-store");
   const model = join(tmp.dir, "m-hash");
 
   it("store add keeps a file without a label column unlabelled; train ignores those rows and says how many", async () => {
     const unlabelled = tmp.file("unlabelled.csv", "text\nThe battery died after a day\nWhat a lovely little phone\nThe soup was cold\n");
-    const a = json(await cli(["store", "add", AMAZON, "--store", store, "--json"]));
+    const a = json(await cli(["store", "add", AMAZON, "--store", store, ...HASH, "--json"]));
     expect(a).toMatchObject({ added: 990, unlabeled: 0 });
     const u = await cli(["store", "add", unlabelled, "--store", store]);
     expect(u.code, u.stderr).toBe(0);
@@ -88,7 +90,7 @@ describe("train / evaluate / cv --store with unlabelled rows and filters (offlin
 
   it("--filter picks the rows to train, evaluate and cross-validate on", async () => {
     const yelpStore = join(tmp.dir, "both-store");
-    json(await cli(["store", "add", AMAZON, YELP, "--store", yelpStore, "--json"]));
+    json(await cli(["store", "add", AMAZON, YELP, "--store", yelpStore, ...HASH, "--json"]));
     const t = json(await cli(["train", "--store", yelpStore, "--filter", "source=yelp_labelled.txt", "-o", join(tmp.dir, "m-yelp"), ...FOREST, "--json"]));
     expect(t.training.trainRows + t.training.testRows).toBe(996);
 
@@ -103,7 +105,7 @@ describe("train / evaluate / cv --store with unlabelled rows and filters (offlin
     const cv = json(await cli(["cv", "--store", yelpStore, "--filter", "label=negative,positive", "-k", "3", ...FOREST, "--json"]));
     expect(cv).toMatchObject({ store: yelpStore, embedder: "local:hash-v2@512", folds: 3, ignoredUnlabeled: 0 });
     expect(cv.pooled.n).toBe(1986);
-    const cvFiles = json(await cli(["cv", AMAZON, YELP, "-k", "3", ...FOREST, "--json"]));
+    const cvFiles = json(await cli(["cv", AMAZON, YELP, "-k", "3", ...FOREST, ...HASH, "--json"]));
     expect(cv.pooled).toEqual(cvFiles.pooled);
   }, 300000);
 
