@@ -1,9 +1,10 @@
 /**
  * Executes sentivec's tslab notebooks headless, the way CI does, and checks the committed ones are clean.
  *
- *   npm run notebooks                                   check + execute every notebooks/*.ipynb
+ *   npm run notebooks                                   check + execute every notebooks/*.ipynb; the executed
+ *                                                       copies (with outputs) go to notebooks/.out/ (git-ignored)
  *   npm run notebooks -- a.ipynb b.ipynb                execute just these
- *   npm run notebooks -- --output-dir out               keep the executed copies in out/
+ *   npm run notebooks -- --output-dir out               put the executed copies in out/ instead
  *   npm run notebooks -- --check [files]                only check the files hold no outputs / machine paths
  *   npm run notebooks -- --install-kernel [--prefix D]  install the "sentivec" kernel for Jupyter Lab / VS Code
  *
@@ -23,7 +24,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -332,7 +333,8 @@ async function main(): Promise<void> {
 
   checkSetup();
   const work = mkdtempSync(join(tmpdir(), "sentivec-notebooks-"));
-  const outputDir = args.outputDir ?? join(work, "out");
+  // Kept after the run, so a user can open the results (the committed notebooks stay output-free).
+  const outputDir = args.outputDir ?? join(NOTEBOOK_DIR, ".out");
   mkdirSync(outputDir, { recursive: true });
   writeKernelSpec(join(work, "share", "jupyter", "kernels"));
   const runtime = join(work, "runtime");
@@ -352,7 +354,7 @@ async function main(): Promise<void> {
       process.stdout.write(`running ${rel(f)} ... `);
       const r = await runNotebook(f, outputDir, env, args.timeout);
       if (r.ok) {
-        console.log(`ok (${r.seconds.toFixed(1)} s)`);
+        console.log(`ok (${r.seconds.toFixed(1)} s): ${rel(join(outputDir, basename(f)))}`);
       } else {
         failed++;
         console.log(`FAILED (${r.seconds.toFixed(1)} s)`);
@@ -363,7 +365,7 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   const passed = files.length - failed;
-  console.log(`${passed} of ${files.length} notebook(s) passed${args.outputDir ? `; executed copies in ${rel(outputDir)}` : ""}.`);
+  console.log(`${passed} of ${files.length} notebook(s) passed; executed copies in ${rel(outputDir)}.`);
   process.exit(failed > 0 ? 1 : 0);
 }
 

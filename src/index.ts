@@ -76,12 +76,21 @@ export {
   evaluatePredictions, majorityBaseline, majorityShortfall, type EvaluationReport, type EvaluateInput, type BaselineScore,
 } from "./evaluate/evaluation-report.js";
 export { formatReport } from "./evaluate/format-report.js";
+export { reliabilityCurve, type ReliabilityCurve, type ReliabilityBin } from "./evaluate/reliability-curve.js";
+export type { ScoredRows } from "./evaluate/scored-rows.js";
+
+// report: SVG charts and the self-contained HTML report (what `--report` writes; notebooks show the same charts)
+export { renderHtmlReport, type HtmlReportInput } from "./report/html-report.js";
+export { confusionHeatmap } from "./report/confusion-heatmap.js";
+export { rocChart } from "./report/roc-chart.js";
+export { reliabilityChart } from "./report/reliability-chart.js";
+export { probabilityHistogram } from "./report/probability-histogram.js";
 
 // model
 export {
   SentimentModel, type TrainOptions, type TrainResult, type Prediction, type LoadModelOptions, type TrainProgress,
 } from "./model/sentiment-model.js";
-export { crossValidate, type CrossValidateOptions, type CrossValidationResult } from "./model/cross-validate.js";
+export { crossValidate, type CrossValidateOptions, type CrossValidationResult, type CrossValidateProgress } from "./model/cross-validate.js";
 export type { BundleManifest, WriteBundleOptions } from "./model/model-bundle.js";
 export { labelStore, type LabelStoreOptions, type LabelStoreResult } from "./model/label-store.js";
 export { checkModelFitsStore } from "./model/store-dataset.js";

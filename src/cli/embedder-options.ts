@@ -20,14 +20,21 @@ export interface EmbedderCliOptions {
   retryBudget?: number;
 }
 
-/** --embedder and friends, for every command that embeds text. */
-export function addEmbedderOptions(cmd: Command, { defaultSpec = true } = {}): Command {
+/**
+ * --embedder and friends, for every command that embeds text. `fromBundle`: for commands that use a
+ * saved model (predict, evaluate), whose bundle records its embedder and size: the help says so, since
+ * there the two options only matter for a model trained on vectors of unknown origin.
+ */
+export function addEmbedderOptions(cmd: Command, { defaultSpec = true, fromBundle = false } = {}): Command {
+  const embedderHelp = fromBundle
+    ? "default: the embedder the model bundle records. Needed only for a model trained on precomputed vectors of unknown origin: the embedder that made them (e.g. openai:text-embedding-3-small); any other than the bundle's is refused"
+    : `embedder: ${DEFAULT_EMBEDDER_SPEC} (offline word vectors, the default), local:hash-v2 or local:hash-v1 (offline hashed n-grams), or openai:MODEL (e.g. openai:text-embedding-3-small)`;
+  const dimensionsHelp = fromBundle
+    ? "with --embedder: its vector size (default: the size the bundle records; a different one is refused)"
+    : "embedding dimensions (default: the model's own; local:glove-lex-v1 is always 125, local:hash-v2 512)";
   return cmd
-    .addOption(
-      new Option("--embedder <spec>", `embedder: ${DEFAULT_EMBEDDER_SPEC} (offline word vectors, the default), local:hash-v2 or local:hash-v1 (offline hashed n-grams), or openai:MODEL (e.g. openai:text-embedding-3-small)`)
-        .default(defaultSpec ? DEFAULT_EMBEDDER_SPEC : undefined),
-    )
-    .option("--dimensions <n>", "embedding dimensions (default: the model's own; local:glove-lex-v1 is always 125, local:hash-v2 512)", parseWholeNumber("--dimensions", 1))
+    .addOption(new Option("--embedder <spec>", embedderHelp).default(defaultSpec ? DEFAULT_EMBEDDER_SPEC : undefined))
+    .option("--dimensions <n>", dimensionsHelp, parseWholeNumber("--dimensions", 1))
     .option("--base-url <url>", "OpenAI-compatible server URL (Azure, Ollama, vLLM, LM Studio...); the key comes from OPENAI_API_KEY")
     .option("--cache <path>", `embedding cache file (default: $SENTIVEC_CACHE or ${DEFAULT_CACHE_PATH})`)
     .option("--no-cache", "do not read or write the embedding cache")

@@ -9,7 +9,10 @@ import { loadModelForCli } from "./load-model.js";
 import { readBundleManifest } from "../model/model-bundle.js";
 import { type StoreSourceCliOptions, addStoreSourceOptions, storeEvaluationData, storeRowsFromCli } from "./store-source.js";
 
-interface EvaluateCliOptions extends DatasetCliOptions, EmbedderCliOptions, StoreSourceCliOptions {
+import { type ReportCliOptions, addReportOption, checkReportPath, writeReport } from "./report-option.js";
+import type { ScoredRows } from "../evaluate/scored-rows.js";
+
+interface EvaluateCliOptions extends DatasetCliOptions, EmbedderCliOptions, StoreSourceCliOptions, ReportCliOptions {
   model: string;
   json?: boolean;
   quiet?: boolean;
@@ -24,10 +27,12 @@ export function registerEvaluateCommand(program: Command): void {
     .option("--json", "print the report as JSON")
     .option("-q, --quiet", "no progress output");
   addDatasetOptions(cmd);
-  addEmbedderOptions(cmd, { defaultSpec: false });
+  addEmbedderOptions(cmd, { defaultSpec: false, fromBundle: true });
+  addReportOption(cmd);
   addStoreSourceOptions(cmd, "evaluate on");
   cmd.action(async (files: string[], o: EvaluateCliOptions, command: Command) => {
     const quiet = o.json === true || o.quiet === true;
+    checkReportPath(o);
     const fromStore = await storeRowsFromCli(files, o, command, "evaluate on", quiet);
     if (fromStore) {
       // The store's vectors: the model must have been trained in the store's space; nothing is embedded.
@@ -45,7 +50,12 @@ export function registerEvaluateCommand(program: Command): void {
     const model = await loadModelForCli(o.model, o, { embedsText: !precomputed });
     const cached = precomputed ? undefined : fetcherFrom(o, model.textEmbedder());
     try {
-      const report = await model.evaluate(dataset, { fetcher: cached?.fetcher });
+      let scored: ScoredRows | undefined;
+      const report = await model.evaluate(dataset, { fetcher: cached?.fetcher, onScored: (rows) => (scored = rows) });
+      if (o.report !== undefined && scored) {
+        await writeReport(o.report, { title: `${o.model} evaluated on ${files.join(", ")}`, report, rows: scored, dataset: { files, rows: dataset.items.length }, embedder: model.embedderInfo, bundle: { path: o.model, ...model.manifest } });
+        status(`Wrote the HTML report ${o.report}`, quiet);
+      }
       if (o.json) printJson({ model: o.model, embedder: model.embedderInfo, files, report });
       else console.log(formatReport(report, `Evaluation of ${o.model} on ${files.join(", ")}`));
     } finally {

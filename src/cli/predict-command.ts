@@ -37,7 +37,7 @@ export function registerPredictCommand(program: Command): void {
     .argument("[texts...]", "texts to classify (default: read lines from stdin)")
     .requiredOption("-m, --model <dir>", "model bundle folder written by `sentivec train`")
     .option("--json", "print the predictions as JSON");
-  addEmbedderOptions(cmd, { defaultSpec: false });
+  addEmbedderOptions(cmd, { defaultSpec: false, fromBundle: true });
   cmd.action(async (args: string[], o: PredictCliOptions) => {
     const inputs: Input[] = args.length > 0 ? args.map((text, i) => ({ text, where: `argument ${i + 1}` })) : await readStdinLines();
     if (inputs.length === 0) {

@@ -15,7 +15,9 @@ import { formatLoadStats } from "./format-load-stats.js";
 import { parseFraction, parseSeed } from "./number-options.js";
 import { type StoreSourceCliOptions, addStoreSourceOptions, storeRowsFromCli } from "./store-source.js";
 
-interface TrainCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions, StoreSourceCliOptions, ClassifierCliOptions {
+import { type ReportCliOptions, addReportOption, checkReportPath, writeReport } from "./report-option.js";
+
+interface TrainCliOptions extends DatasetCliOptions, EmbedderCliOptions, ForestCliOptions, StoreSourceCliOptions, ClassifierCliOptions, ReportCliOptions {
   out: string;
   testSize: number;
   seed: number;
@@ -45,11 +47,13 @@ export function registerTrainCommand(program: Command): void {
   addForestOptions(cmd);
   addClassifierOptions(cmd);
   addStoreSourceOptions(cmd, "train on");
+  addReportOption(cmd);
   cmd.action(async (files: string[], o: TrainCliOptions, command: Command) => {
     const quiet = o.json === true || o.quiet === true;
     // Before training: an --out that names a file or a read-only place fails now, not after the work.
     checkOutputDir(o.out, "model bundle", "--out");
     refuseForeignJson(join(o.out, "model.json"), BUNDLE_FORMAT, "model bundle");
+    checkReportPath(o);
     // --store: the store's labelled rows and vectors instead of files (nothing embedded).
     const logistic = logisticOptionsFrom(o, o.seed);
     const decision = decisionOptionsFrom(o);
@@ -61,7 +65,7 @@ export function registerTrainCommand(program: Command): void {
     const progress = trainProgress(quiet);
     const cached = embedder ? fetcherFrom(o, embedder, { onProgress: (p) => progress.onProgress({ stage: "embed", done: p.done, total: p.total }) }) : undefined;
     try {
-      const { model, report, usage, ignoredUnlabeled } = await SentimentModel.train(fromStore?.set ?? dataset!, {
+      const { model, report, usage, ignoredUnlabeled, testRows } = await SentimentModel.train(fromStore?.set ?? dataset!, {
         fetcher: cached?.fetcher,
         precomputedEmbedderId: o.vectorsFrom,
         classifier: o.classifier,
@@ -74,6 +78,10 @@ export function registerTrainCommand(program: Command): void {
       });
       progress.stop();
       const manifest = await model.save(o.out, { onWait: () => status(`Waiting for another sentivec process that is saving to ${o.out}...`, false) });
+      if (o.report !== undefined && report && testRows) {
+        await writeReport(o.report, { title: `${o.out}: test split (${Math.round(o.testSize * 100)}%, seed ${o.seed})`, report, rows: testRows, dataset: dataset ? { files, rows: dataset.items.length } : undefined, embedder: manifest.embedder, bundle: { path: o.out, ...manifest } });
+        status(`Wrote the HTML report ${o.report}`, quiet);
+      } else if (o.report !== undefined) status(`No HTML report: there was no test split (--test-size 0). Run \`sentivec evaluate -m ${o.out} FILES --report ${o.report}\` on held-out data.`, false);
       if (o.json) {
         printJson({ model: o.out, embedder: manifest.embedder, labels: manifest.labels, labelScheme: manifest.labelScheme, classifier: manifest.classifier, dataset: { ...manifest.dataset, ...(dataset ? { stats: dataset.stats } : { ignoredUnlabeled }) }, training: manifest.training, report, usage });
         return;

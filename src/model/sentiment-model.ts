@@ -9,6 +9,7 @@ import { GloveLexEmbedder } from "../embed/glove-lex-embedder.js";
 import { OPENAI_EMBEDDING_MODELS } from "../embed/openai-embedder.js";
 import { BundleError, EmbeddingError, ModelError, OptionsError } from "../errors.js";
 import { type BaselineScore, type EvaluationReport, baselineScore, evaluatePredictions, majorityBaseline } from "../evaluate/evaluation-report.js";
+import type { ScoredRows } from "../evaluate/scored-rows.js";
 import type { Classifier } from "../classify/classifier.js";
 import type { ForestOptions } from "../classify/forest/forest-options.js";
 import type { ClassifierKind } from "../classify/classifier-spec.js";
@@ -82,6 +83,8 @@ export interface TrainResult {
   usage?: FetchUsage;
   /** Training from a store: its unlabelled rows, left out. */
   ignoredUnlabeled?: number;
+  /** The test rows as scored (true class, probabilities, text), for charts and reports; absent when testSize is 0. */
+  testRows?: ScoredRows;
 }
 
 export interface Prediction {
@@ -171,6 +174,7 @@ export class SentimentModel {
     const { classifier, threshold } = fitClassifier(pickRows(rows, split.train), Int32Array.from(split.train, (i) => y[i]), labels, { kind, forest: options.forest, logistic: options.logistic }, options, seed, options.onProgress);
 
     let report: EvaluationReport | null = null;
+    let scoredTest: ScoredRows | undefined;
     if (split.test.length > 0) {
       options.onProgress?.({ stage: "evaluate", done: 0, total: 1 });
       const testRows = pickRows(rows, split.test);
@@ -179,6 +183,7 @@ export class SentimentModel {
       report = evaluatePredictions({ labels, yTrue, yPred: threshold ? applyThreshold(proba, threshold.value) : proba.map(argmax), proba });
       if (threshold) report.threshold = threshold.value;
       if (classifier instanceof CalibratedClassifier) report.uncalibrated = uncalibratedScores(classifier, testRows, yTrue, labels);
+      scoredTest = { labels, yTrue, proba, texts: split.test.map((i) => items[i].text) };
       if (options.baseline !== false) {
         const prior = new Array<number>(labels.length).fill(0);
         for (const i of split.train) prior[y[i]]++;
@@ -202,7 +207,7 @@ export class SentimentModel {
       metrics: report,
       dataset: { files, fingerprint: dataset?.fingerprint ?? "", rows: items.length },
     });
-    return { model, report, split, usage };
+    return { model, report, split, usage, testRows: scoredTest };
   }
 
   /** train() on a store's labelled rows: its vectors, its embedder id (as if its embedder had made them here). */
@@ -265,7 +270,7 @@ export class SentimentModel {
   }
 
   /** Scores the model on a labelled dataset (embedding its texts, or using its vectors). */
-  async evaluate(data: Dataset | LabeledText[], options: { signal?: AbortSignal; fetcher?: EmbeddingFetcher } = {}): Promise<EvaluationReport> {
+  async evaluate(data: Dataset | LabeledText[], options: { signal?: AbortSignal; fetcher?: EmbeddingFetcher; onScored?: (rows: ScoredRows) => void } = {}): Promise<EvaluationReport> {
     const items = Array.isArray(data) ? data : data.items;
     const classOf = new Map(this.labels.map((l, i) => [l, i]));
     const yTrue = items.map((item) => {
@@ -285,6 +290,8 @@ export class SentimentModel {
     if (threshold !== undefined) report.threshold = threshold;
     // The scored file's own class shares: "always the commonest label" on exactly these rows.
     if (yTrue.length > 0) report.baselines = [majorityBaseline(this.labels, yTrue)];
+    // Handed over for charts (the HTML report) without growing the report itself, which bundles save.
+    options.onScored?.({ labels: this.labels, yTrue, proba, texts: items.map((i) => i.text) });
     return report;
   }
 

@@ -116,6 +116,9 @@ describe("executing notebooks (npm run notebooks)", () => {
     expect(r.output).toContain(`${committed.length} of ${committed.length} notebook(s) passed`);
     expect(r.code).toBe(0);
     for (const f of committed) expect(existsSync(join(executed, f))).toBe(true);
+    // Each executed copy is named, so a user can open it (by default they go to notebooks/.out/).
+    for (const f of committed) expect(r.output).toContain(`: ${join(executed, f)}\n`);
+    expect(r.output).toContain(`executed copies in ${executed}.`);
   });
 
   it("notebook 02 shows the accuracy and confusion matrix `sentivec train --seed 42` reports", { timeout: RUN_TIMEOUT }, () => {
