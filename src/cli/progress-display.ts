@@ -45,7 +45,10 @@ export function progressDisplay(quiet: boolean, options: ProgressDisplayOptions 
   };
   const onProgress = (p: StageProgress) => {
     const key = `${p.step ?? ""}\u0000${p.stage}`;
-    const title = `${p.step ? `${p.step}: ` : ""}${STAGE_NAMES[p.stage]}`;
+    // Only a forest reports tree by tree (total > 1); a logistic regression or the ml-random-forest engine
+    // reports one step, and is not necessarily a forest.
+    const stageName = p.stage === "fit" && p.total <= 1 ? "Training the classifier" : STAGE_NAMES[p.stage];
+    const title = `${p.step ? `${p.step}: ` : ""}${stageName}`;
     if (key !== current) {
       stop();
       current = key;

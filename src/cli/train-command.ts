@@ -12,6 +12,7 @@ import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom 
 import { type ForestCliOptions, addForestOptions, forestOptionsFrom } from "./forest-options.js";
 import { type ClassifierCliOptions, addClassifierOptions, decisionOptionsFrom, logisticOptionsFrom } from "./classifier-options.js";
 import { formatLoadStats } from "./format-load-stats.js";
+import { formatEmbeddingUsage } from "./format-usage.js";
 import { parseFraction, parseSeed } from "./number-options.js";
 import { type StoreSourceCliOptions, addStoreSourceOptions, storeRowsFromCli } from "./store-source.js";
 
@@ -77,6 +78,7 @@ export function registerTrainCommand(program: Command): void {
         onProgress: progress.onProgress,
       });
       progress.stop();
+      if (usage && embedder && !embedder.id.startsWith("local:")) status(formatEmbeddingUsage(usage), quiet);
       const manifest = await model.save(o.out, { onWait: () => status(`Waiting for another sentivec process that is saving to ${o.out}...`, false) });
       if (o.report !== undefined && report && testRows) {
         await writeReport(o.report, { title: `${o.out}: test split (${Math.round(o.testSize * 100)}%, seed ${o.seed})`, report, rows: testRows, dataset: dataset ? { files, rows: dataset.items.length } : undefined, embedder: manifest.embedder, bundle: { path: o.out, ...manifest } });

@@ -24,6 +24,12 @@ describe("progress without a terminal (logs, pipes, CI)", () => {
     expect(r.stderr).not.toMatch(/Evaluating/);
     expect(r.stdout).toMatch(/^No test split \(--test-size 0\)/);
     expect(r.stdout).toMatch(/sentivec cv FILES/);
+
+    // A logistic regression is not called a forest.
+    const lr = runCli(["train", amazon, "--out", join(tmp.dir, "m-lr"), "--classifier", "logistic", "--test-size", "0"]);
+    expect(lr.code, lr.stderr).toBe(0);
+    expect(lr.stderr).toMatch(/^Training the classifier\.\.\.$/m);
+    expect(lr.stderr).not.toMatch(/forest/);
     expect(r.stdout).toMatch(/sentivec evaluate -m MODEL FILES/);
     expect(r.stdout).not.toMatch(/^\s*$\n^\s*$/m);
   });

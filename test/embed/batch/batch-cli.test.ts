@@ -112,6 +112,10 @@ describe("sentivec batch: the 66,978 SST-2 training texts end to end", () => {
     expect(train.code, train.stderr).toBe(0);
     const usage = JSON.parse(train.stdout).usage;
     expect(usage).toMatchObject({ uniqueTexts: 66_978, cacheHits: 66_978, requests: 0 });
+    // Without --json, the usage line says the same to a person.
+    const plain = await sentivec(["train", data, ...MODEL, ...conn, "--trees", "1", "--test-size", "0", "-o", join(dir, "model-plain")]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).toMatch(/Embedding usage: 66978 unique texts, 66978 from the cache, 0 requests/);
     expect(server.log).toHaveLength(0); // no /v1/embeddings call at all
 
     // --delete-files cleans the job's files at the server.
