@@ -1,5 +1,6 @@
 import { OptionsError } from "../errors.js";
 import type { EmbedOptions, Embedder, EmbedderLimits } from "./embedder.js";
+import { embedIntoSlab } from "./embed-into-slab.js";
 import { GLOVE_LEX_V1, gloveLexDimensions, writeGloveLexFeatures } from "./glove-lex-features.js";
 import { type GloveTable, loadGloveTable } from "./glove-table.js";
 import { HASH_EMBEDDER_LIMITS } from "./hash-embedder.js";
@@ -46,12 +47,10 @@ export class GloveLexEmbedder implements Embedder {
     this.tableDir = options.tableDir;
   }
 
-  /** The batch's vectors are views into one buffer (one ArrayBuffer per vector costs ~200 bytes each). */
+  /** The batch's vectors are views into one buffer (see embedIntoSlab). */
   async embed(texts: string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
     options.signal?.throwIfAborted();
-    const d = this.dimensions;
-    const slab = new Float32Array(texts.length * d);
-    return texts.map((t, i) => this.embedInto(t, slab.subarray(i * d, (i + 1) * d)));
+    return embedIntoSlab(texts, this.dimensions, (t, out) => this.embedInto(t, out));
   }
 
   /** Synchronous single-text embedding. */

@@ -1,5 +1,6 @@
 import { OptionsError } from "../errors.js";
 import type { EmbedOptions, Embedder, EmbedderLimits } from "./embedder.js";
+import { embedIntoSlab } from "./embed-into-slab.js";
 import { featureHash } from "./feature-hash.js";
 import { LEXICON_DIMENSIONS, writeLexiconFeatures } from "./sentiment-lexicon.js";
 import { type Token, negationMask, normalizeInput, tokenize } from "./text-tokens.js";
@@ -73,15 +74,10 @@ export class HashEmbedder implements Embedder {
     this.id = `local:${version}@${dimensions}`;
   }
 
-  /**
-   * The batch's vectors are views into one buffer: a separate ArrayBuffer per vector costs ~200 bytes
-   * of bookkeeping each, 200 MB over a million texts.
-   */
+  /** The batch's vectors are views into one buffer (see embedIntoSlab). */
   async embed(texts: string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
     options.signal?.throwIfAborted();
-    const d = this.dimensions;
-    const slab = new Float32Array(texts.length * d);
-    return texts.map((t, i) => this.embedInto(t, slab.subarray(i * d, (i + 1) * d)));
+    return embedIntoSlab(texts, this.dimensions, (t, out) => this.embedInto(t, out));
   }
 
   /** Synchronous single-text embedding, for callers that do not need batching. */
