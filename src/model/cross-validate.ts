@@ -11,6 +11,7 @@ import { type DecisionOptions, fitClassifier } from "./fit-classifier.js";
 import type { ClassifierKind } from "../classify/classifier-spec.js";
 import type { LogisticRegressionOptions } from "../classify/linear/logistic-regression.js";
 import { argmax } from "../util/argmax.js";
+import { type BaselinePredictions, learnedBaselines, scoreBaseline } from "./baselines.js";
 import { embedItems, pickRows } from "./embed-items.js";
 
 export interface CrossValidateOptions extends DecisionOptions {
@@ -24,6 +25,11 @@ export interface CrossValidateOptions extends DecisionOptions {
   classifier?: ClassifierKind;
   forest?: ForestOptions;
   logistic?: LogisticRegressionOptions;
+  /**
+   * Also score the kNN and logistic-regression baselines in each fold, pooled like the model's own
+   * predictions (default true); the majority-class baseline is always there.
+   */
+  baseline?: boolean;
   /** Called after each fold. */
   onFold?: (fold: number, report: EvaluationReport) => void;
   /** Embedding progress (when the fetcher is built here), then each fold's fit tree by tree (see TrainProgress). */
@@ -70,13 +76,24 @@ export async function crossValidate(dataset: Dataset, options: CrossValidateOpti
   const { rows } = await embedItems(dataset.items, fetcher, options.signal);
   const reports: EvaluationReport[] = [];
   const pooledTrue: number[] = [], pooledPred: number[] = [], pooledProba: Float64Array[] = [];
+  const pooledBaselines: BaselinePredictions[] = [];
   splits.forEach(({ train, test }, f) => {
     options.signal?.throwIfAborted();
     // Calibration and an automatic threshold are fitted inside the fold, on its training part only.
     const { classifier, threshold } = fitClassifier(pickRows(rows, train), Int32Array.from(train, (i) => y[i]), labels, { kind: options.classifier, forest: options.forest, logistic: options.logistic }, options, seed,
       options.onProgress && ((p) => options.onProgress!({ ...p, fold: f, folds })));
-    const proba = classifier.predictProba(pickRows(rows, test));
+    const testRows = pickRows(rows, test);
+    const proba = classifier.predictProba(testRows);
     const yTrue = test.map((i) => y[i]);
+    if (options.baseline !== false) {
+      learnedBaselines(pickRows(rows, train), train.map((i) => y[i]), testRows, options.classifier ?? "forest").forEach((b, j) => {
+        pooledBaselines[j] ??= { name: b.name, yPred: [], proba: [] };
+        for (let k = 0; k < b.yPred.length; k++) {
+          pooledBaselines[j].yPred.push(b.yPred[k]);
+          pooledBaselines[j].proba.push(b.proba[k]);
+        }
+      });
+    }
     const yPred = threshold ? Array.from(applyThreshold(proba, threshold.value)) : proba.map(argmax);
     const report = evaluatePredictions({ labels, yTrue, yPred, proba });
     if (threshold) report.threshold = threshold.value;
@@ -94,7 +111,7 @@ export async function crossValidate(dataset: Dataset, options: CrossValidateOpti
     folds: reports,
     accuracy: meanStd(reports.map((r) => r.accuracy)),
     macroF1: meanStd(reports.map((r) => r.macro.f1)),
-    pooled: { ...pooled, baselines: [majorityBaseline(labels, pooledTrue)] },
+    pooled: { ...pooled, baselines: [majorityBaseline(labels, pooledTrue), ...pooledBaselines.map((b) => scoreBaseline(b, labels, pooledTrue))] },
   };
 }
 

@@ -8,17 +8,17 @@ import { type RecordedEmbedder, checkEmbedderMatches, embedderSpaceId, parseEmbe
 import { GloveLexEmbedder } from "../embed/glove-lex-embedder.js";
 import { OPENAI_EMBEDDING_MODELS } from "../embed/openai-embedder.js";
 import { BundleError, EmbeddingError, ModelError, OptionsError } from "../errors.js";
-import { type BaselineScore, type EvaluationReport, baselineScore, evaluatePredictions, majorityBaseline } from "../evaluate/evaluation-report.js";
+import { type EvaluationReport, evaluatePredictions, majorityBaseline } from "../evaluate/evaluation-report.js";
 import type { ScoredRows } from "../evaluate/scored-rows.js";
 import type { Classifier } from "../classify/classifier.js";
 import type { ForestOptions } from "../classify/forest/forest-options.js";
 import type { ClassifierKind } from "../classify/classifier-spec.js";
 import { readClassifier } from "../classify/read-classifier.js";
-import { KnnClassifier } from "../classify/knn-classifier.js";
-import { LogisticRegression, type LogisticRegressionOptions } from "../classify/linear/logistic-regression.js";
+import type { LogisticRegressionOptions } from "../classify/linear/logistic-regression.js";
 import { type LabelScheme, isLabelScheme } from "../data/parse-label.js";
 import { type Matrix, toMatrix } from "../util/matrix.js";
 import { VERSION } from "../version.js";
+import { learnedBaselines, scoreBaseline } from "./baselines.js";
 import { embedItems, pickRows } from "./embed-items.js";
 import { type DecisionOptions, fitClassifier } from "./fit-classifier.js";
 import { CalibratedClassifier } from "../classify/calibration/calibrated-classifier.js";
@@ -187,8 +187,8 @@ export class SentimentModel {
       if (options.baseline !== false) {
         const prior = new Array<number>(labels.length).fill(0);
         for (const i of split.train) prior[y[i]]++;
-        report.baselines = [majorityBaseline(labels, yTrue, prior), knnBaseline(rows, y, split, labels)];
-        if (kind !== "logistic") report.baselines.push(logisticBaseline(rows, y, split, labels));
+        const learned = learnedBaselines(pickRows(rows, split.train), split.train.map((i) => y[i]), testRows, kind);
+        report.baselines = [majorityBaseline(labels, yTrue, prior), ...learned.map((b) => scoreBaseline(b, labels, yTrue))];
       }
       options.onProgress?.({ stage: "evaluate", done: 1, total: 1 });
     }
@@ -346,18 +346,6 @@ export class SentimentModel {
   }
 }
 
-/**
- * Logistic regression (C=1 on standardized features: one fit, no inner search, so the baseline stays
- * cheap) over the same training rows, scored on the same test rows. On dense semantic features it often
- * ties the forest at a fraction of the cost: the report says so when it does.
- */
-function logisticBaseline(rows: Float32Array[], y: Int32Array, split: { train: number[]; test: number[] }, labels: string[]): BaselineScore {
-  const lr = new LogisticRegression({ C: 1 }).fit(pickRows(rows, split.train), split.train.map((i) => y[i]));
-  const proba = lr.predictProba(pickRows(rows, split.test));
-  const r = evaluatePredictions({ labels, yTrue: split.test.map((i) => y[i]), yPred: proba.map(argmax), proba });
-  return baselineScore("logistic regression (C=1, standardized)", r);
-}
-
 /** Brier score and log-loss of the classifier under a calibration, on the same rows: the report's "before". */
 function uncalibratedScores(classifier: CalibratedClassifier, rows: Float32Array[], yTrue: number[], labels: string[]): EvaluationReport["uncalibrated"] {
   const proba = classifier.uncalibrated.predictProba(rows);
@@ -368,14 +356,6 @@ function uncalibratedScores(classifier: CalibratedClassifier, rows: Float32Array
 /** The manifest entry for a label scheme; none when it is unknown (a library caller's own items). */
 function labelSchemeEntry(scheme: LabelScheme | undefined): { labelScheme?: LabelScheme } {
   return scheme === undefined ? {} : { labelScheme: scheme };
-}
-
-/** A kNN over the same training rows, scored on the same test rows: does the forest earn its keep? */
-function knnBaseline(rows: Float32Array[], y: Int32Array, split: { train: number[]; test: number[] }, labels: string[]): BaselineScore {
-  const knn = new KnnClassifier().fit(pickRows(rows, split.train), split.train.map((i) => y[i]));
-  const proba = knn.predictProba(pickRows(rows, split.test));
-  const r = evaluatePredictions({ labels, yTrue: split.test.map((i) => y[i]), yPred: proba.map(argmax), proba });
-  return baselineScore(`kNN (k=${knn.params.k}, cosine)`, r);
 }
 
 function checkModelEmbedder(recorded: RecordedEmbedder, embedder: Embedder): void {
