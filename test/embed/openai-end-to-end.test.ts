@@ -51,3 +51,38 @@ describe("train and predict with --embedder openai:... against the test server",
     }
   });
 });
+
+describe("more than two classes with OpenAI-compatible vectors (the mechanics, against the test server)", () => {
+  it("trains fine-food as 3 star classes, predicts every class's probability, and evaluates without --stars again", async () => {
+    const data = "datasets/fine-food-reviews/fine_food_reviews_1k.csv";
+    const cache = join(dir, "stars3-cache.sqlite");
+    const model = join(dir, "stars3-model");
+    const remote = ["--base-url", server.url, "--cache", cache];
+    const before = server.log.length;
+
+    const train = await sentivec(["train", data, "--text-field", "Text", "--stars", "3", "--embedder", "openai:text-embedding-3-small", "--dimensions", "64", ...remote, "-o", model, "--trees", "20", "--json", "--quiet"]);
+    expect(train.stderr).toBe("");
+    expect(train.code).toBe(0);
+    const trained = JSON.parse(train.stdout) as { labels: string[]; report: { labels: string[]; confusion: number[][]; rocAuc: number } };
+    expect(trained.labels).toEqual(["negative", "neutral", "positive"]);
+    expect(trained.report.confusion).toHaveLength(3);
+    // The server's vectors are random per text, so there is nothing to learn: the figure only has to exist.
+    expect(trained.report.rocAuc).toBeGreaterThanOrEqual(0);
+    const trainRequests = server.log.length - before;
+    expect(trainRequests).toBeGreaterThan(0);
+
+    // Every text is now cached: evaluating the same file (the bundle knows its star scheme) sends nothing.
+    const evaluate = await sentivec(["evaluate", "-m", model, data, "--text-field", "Text", ...remote, "--json"]);
+    expect(evaluate.stderr).toBe("");
+    expect(evaluate.code).toBe(0);
+    expect((JSON.parse(evaluate.stdout) as { report: { labels: string[] } }).report.labels).toEqual(["negative", "neutral", "positive"]);
+    expect(server.log.length - before).toBe(trainRequests);
+
+    const predict = await sentivec(["predict", "-m", model, ...remote, "--json", "It arrived broken and tasted stale."]);
+    expect(predict.code).toBe(0);
+    const [p] = JSON.parse(predict.stdout) as { label: string; probabilities: Record<string, number> }[];
+    expect(Object.keys(p.probabilities).sort()).toEqual(["negative", "neutral", "positive"]);
+    expect(Object.values(p.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    expect(p.probabilities[p.label]).toBe(Math.max(...Object.values(p.probabilities)));
+  });
+});
