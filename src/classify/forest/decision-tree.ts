@@ -1,7 +1,5 @@
 import type { GrownTree } from "./tree-builder.js";
-
-/** Int32 slots per node in the packed layout: feature, threshold (float32 bits), right. */
-const STRIDE = 3;
+import { allocatePackedForest, NODE_STRIDE as STRIDE, type PackedForest } from "./packed-forest.js";
 
 /**
  * A fitted tree ready to predict on raw float features: nodes in preorder (left child of internal node
@@ -10,35 +8,70 @@ const STRIDE = 3;
  * Nodes are kept packed, one 12-byte record per node (feature, threshold, right child), not as three
  * arrays: prediction walks one root-to-leaf path per row, and a node read then costs one cache line
  * instead of three (measured in bench/forest/RESULTS.md). The serializer writes the three columns
- * (`columns()`), so the file format does not depend on this layout.
+ * (`columns()`), so the file format does not depend on this layout. A forest's trees are views into
+ * one `PackedForest` (see `pack`), which prediction threads share.
  */
 export class DecisionTree {
   /** Per node: [feature (-1 = leaf), threshold bits, right child's slot (leaf: leaf index)]. */
   private readonly nodes: Int32Array;
-  /** The same buffer as float32, to read thresholds. */
+  /** The same memory as float32, to read thresholds. */
   private readonly thresholds: Float32Array;
 
+  /** From packed records (see `nodes`) and leafCount × nClasses class distributions, used as given (not copied). */
   constructor(
     readonly nClasses: number,
-    /** Feature tested at each node; -1 marks a leaf. */
-    feature: Int32Array,
-    /** Rows with `x[feature] <= threshold` go left. */
-    threshold: Float32Array,
-    /** Internal node: right child index. Leaf: leaf index into `leafValues` (in units of nClasses). */
-    right: Int32Array,
-    /** leafCount × nClasses class distributions. */
+    nodes: Int32Array,
     readonly leafValues: Float32Array,
   ) {
+    this.nodes = nodes;
+    this.thresholds = new Float32Array(nodes.buffer, nodes.byteOffset, nodes.length);
+  }
+
+  /**
+   * From the three columns the file stores: feature tested at each node (-1 marks a leaf); threshold
+   * (rows with `x[feature] <= threshold` go left); right (internal node: right child index; leaf: leaf
+   * index into `leafValues`, in units of nClasses).
+   */
+  static fromColumns(nClasses: number, feature: Int32Array, threshold: Float32Array, right: Int32Array, leafValues: Float32Array): DecisionTree {
     const n = feature.length;
-    this.nodes = new Int32Array(STRIDE * n);
-    this.thresholds = new Float32Array(this.nodes.buffer);
+    const nodes = new Int32Array(STRIDE * n);
+    const thresholds = new Float32Array(nodes.buffer);
     for (let i = 0; i < n; i++) {
       const at = STRIDE * i;
       const f = feature[i];
-      this.nodes[at] = f;
-      this.thresholds[at + 1] = threshold[i];
-      this.nodes[at + 2] = f >= 0 ? STRIDE * right[i] : right[i];
+      nodes[at] = f;
+      thresholds[at + 1] = threshold[i];
+      nodes[at + 2] = f >= 0 ? STRIDE * right[i] : right[i];
     }
+    return new DecisionTree(nClasses, nodes, leafValues);
+  }
+
+  /**
+   * Copies the trees into one shared `PackedForest` and returns them as views into it, so the forest is
+   * held once and prediction threads read it without a copy.
+   */
+  static pack(trees: readonly DecisionTree[], nClasses: number): { forest: PackedForest; trees: DecisionTree[] } {
+    let slots = 0;
+    let floats = 0;
+    for (const t of trees) {
+      slots += t.nodes.length;
+      floats += t.leafValues.length;
+    }
+    const forest = allocatePackedForest(nClasses, trees.length, slots, floats);
+    slots = 0;
+    floats = 0;
+    const views = trees.map((t, i) => {
+      forest.nodeStart[i] = slots;
+      forest.leafStart[i] = floats;
+      const nodes = forest.nodes.subarray(slots, slots + t.nodes.length);
+      const values = forest.leafValues.subarray(floats, floats + t.leafValues.length);
+      nodes.set(t.nodes);
+      values.set(t.leafValues);
+      slots += t.nodes.length;
+      floats += t.leafValues.length;
+      return new DecisionTree(nClasses, nodes, values);
+    });
+    return { forest, trees: views };
   }
 
   get nodeCount(): number {
@@ -81,7 +114,7 @@ export class DecisionTree {
       // Both are float32, so the rounded mean stays within [low, high].
       threshold[i] = Math.fround(low / 2 + high / 2);
     }
-    return new DecisionTree(nClasses, tree.feature, threshold, tree.right, Float32Array.from(tree.leafValues));
+    return DecisionTree.fromColumns(nClasses, tree.feature, threshold, tree.right, Float32Array.from(tree.leafValues));
   }
 
   /** Index of the leaf row `data[offset .. offset + nFeatures)` falls in. */
@@ -95,30 +128,6 @@ export class DecisionTree {
       f = nodes[at];
     }
     return nodes[at + 2];
-  }
-
-  /**
-   * Adds this tree's class distribution for rows [from, to) of a row-major matrix into `out`
-   * (row i at i × nClasses). One tree over a block of rows keeps its upper levels in cache.
-   */
-  addProbaRows(data: Float32Array, from: number, to: number, cols: number, out: Float64Array): void {
-    const K = this.nClasses;
-    const nodes = this.nodes;
-    const thresholds = this.thresholds;
-    const values = this.leafValues;
-    const root = nodes[0];
-    for (let i = from; i < to; i++) {
-      const offset = i * cols;
-      let at = 0;
-      let f = root;
-      while (f >= 0) {
-        at = data[offset + f] <= thresholds[at + 1] ? at + STRIDE : nodes[at + 2];
-        f = nodes[at];
-      }
-      const leaf = nodes[at + 2] * K;
-      const o = i * K;
-      for (let k = 0; k < K; k++) out[o + k] += values[leaf + k];
-    }
   }
 
   /** Adds this tree's class distribution for one row into `out[outOffset ..]`. */

@@ -149,7 +149,7 @@ export function deserializeForest(input: Uint8Array): ForestModel {
     const right = take(Int32Array, nodeCount, `tree ${t}`);
     const leafValues = take(Float32Array, leafCount * nClasses, `tree ${t}`);
     checkTree(t, feature, right, leafCount, nFeatures);
-    trees.push(new DecisionTree(nClasses, feature, threshold, right, leafValues));
+    trees.push(DecisionTree.fromColumns(nClasses, feature, threshold, right, leafValues));
   }
   if (at !== end) throw corrupt("FOREST_CORRUPT", `it has ${end - at} unexpected bytes after the last tree`);
   return { params: meta.params, nClasses, nFeatures, trees, featureImportances: importances, oobScore: meta.oobScore ?? null };

@@ -13,9 +13,8 @@ import { drawBootstrap, type GrownTree, type TreeBuildData } from "./tree-builde
 import { drawBalancedBootstrap } from "./bootstrap-sample.js";
 import { checkFitInput, checkPredictInput, resolveMaxFeatures } from "./validate.js";
 import { argmax } from "../../util/argmax.js";
-
-/** Feature values per prediction block: 64K floats = 256 KB, about an L2 cache. */
-const PREDICT_BLOCK_VALUES = 1 << 16;
+import type { PackedForest } from "./packed-forest.js";
+import { predictForest } from "./predict-forest.js";
 
 /**
  * sentivec's own random forest (Breiman's, as in scikit-learn): bootstrap samples, CART trees grown
@@ -24,7 +23,8 @@ const PREDICT_BLOCK_VALUES = 1 << 16;
  *
  * Options (defaults): nEstimators 100, maxFeatures "sqrt", maxDepth unlimited, minSamplesLeaf 1,
  * minSamplesSplit 2, criterion "gini", classWeight null, bootstrap true, oobScore false, seed 42,
- * nJobs 1 (threads; does not change the model, so it is kept out of `params` and the saved bytes).
+ * nJobs 1 (threads for fitting and for predicting large batches; does not change the model or the
+ * predictions, so it is kept out of `params` and the saved bytes).
  */
 export class RandomForestClassifier implements Classifier {
   readonly engine = "sentivec";
@@ -37,6 +37,8 @@ export class RandomForestClassifier implements Classifier {
   /** Out-of-bag accuracy, when fitted with `oobScore: true`. */
   oobScore: number | null = null;
   private trees: DecisionTree[] = [];
+  /** The trees' memory: they are views into it, and prediction threads share it. */
+  private forest: PackedForest | undefined;
 
   constructor(options: ForestOptions = {}) {
     this.params = resolveForestParams(options);
@@ -97,8 +99,7 @@ export class RandomForestClassifier implements Classifier {
       // held at once (on 100k×512 that is tens of MB of peak memory).
       (grown as (GrownTree | undefined)[])[t] = undefined;
     }
-    this.trees = trees;
-    this.nClasses = nClasses;
+    this.setTrees(trees, nClasses);
     this.nFeatures = m.cols;
     normalise(imp);
     this.featureImportances = imp;
@@ -110,13 +111,7 @@ export class RandomForestClassifier implements Classifier {
     this.trained();
     const m = checkPredictInput(toMatrix(X, "vectors to predict"), this.nFeatures);
     const K = this.nClasses;
-    const sums = new Float64Array(m.rows * K);
-    // Blocks of rows small enough to stay in cache while every tree walks them.
-    const block = Math.max(16, Math.floor(PREDICT_BLOCK_VALUES / m.cols));
-    for (let from = 0; from < m.rows; from += block) {
-      const to = Math.min(m.rows, from + block);
-      for (const tree of this.trees) tree.addProbaRows(m.data, from, to, m.cols, sums);
-    }
+    const sums = predictForest(this.forest!, m, this.nJobs);
     const out: Float64Array[] = new Array(m.rows);
     for (let i = 0; i < m.rows; i++) {
       // Rows are views into one buffer: one allocation, not one per row.
@@ -147,11 +142,11 @@ export class RandomForestClassifier implements Classifier {
     return isSerializedForest(bytes);
   }
 
-  static deserialize(bytes: Uint8Array): RandomForestClassifier {
+  /** `options.nJobs`: threads for predicting large batches (default 1); the predictions are the same for any. */
+  static deserialize(bytes: Uint8Array, options: { nJobs?: number } = {}): RandomForestClassifier {
     const model = deserializeForest(bytes);
-    const c = new RandomForestClassifier({ ...model.params, maxDepth: model.params.maxDepth ?? undefined });
-    c.trees = model.trees;
-    c.nClasses = model.nClasses;
+    const c = new RandomForestClassifier({ ...model.params, maxDepth: model.params.maxDepth ?? undefined, nJobs: options.nJobs });
+    c.setTrees(model.trees, model.nClasses);
     c.nFeatures = model.nFeatures;
     c.featureImportances = model.featureImportances;
     c.oobScore = model.oobScore;
@@ -185,6 +180,13 @@ export class RandomForestClassifier implements Classifier {
       if (argmax(row) === labels[i]) correct++;
     }
     return scored === 0 ? 0 : correct / scored;
+  }
+
+  private setTrees(trees: DecisionTree[], nClasses: number): void {
+    const packed = DecisionTree.pack(trees, nClasses);
+    this.forest = packed.forest;
+    this.trees = packed.trees;
+    this.nClasses = nClasses;
   }
 
   private trained(): void {

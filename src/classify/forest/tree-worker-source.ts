@@ -1,5 +1,6 @@
 import { Random } from "../../util/random.js";
 import { TREE_BUILDER_FUNCTIONS } from "./tree-builder.js";
+import { addForestProba } from "./packed-forest.js";
 
 /**
  * The programs of the tree-building threads, as source text for `new Worker(source, { eval: true })`.
@@ -14,12 +15,42 @@ import { TREE_BUILDER_FUNCTIONS } from "./tree-builder.js";
  * its id, the shared data, the per-tree seeds and two shared counters (and, in tests only, a fault). The worker records the job id in
  * its `state` cell (so the main thread knows it joined the job), takes the next tree index from `next`
  * (Atomics.add), grows it, posts it on the port and bumps `wake`, so the blocked main thread
- * (Atomics.wait) wakes and reads it synchronously.
+ * (Atomics.wait) wakes and reads it synchronously. A job with `kind: "predict"` sums blocks of rows
+ * instead (see predict-forest.ts).
  */
 const TREE_WORKER_MAIN = `
 const { workerData } = require("node:worker_threads");
 const { port, state } = workerData;
+// A prediction job (predict-forest.ts): sum blocks of rows taken from the shared counter, recording
+// which block this worker holds, and bump \`wake\` after each one.
+const predict = (job) => {
+  const { id, worker, forest, data, cols, rows, block, nBlocks, out, next, count, done, owner, wake, fault } = job;
+  Atomics.store(state, 0, id);
+  try {
+    for (let b = Atomics.add(next, 0, 1); b < nBlocks; b = Atomics.add(next, 0, 1)) {
+      Atomics.store(owner, b, worker);
+      if (fault) {
+        // Test-only (SENTIVEC_TEST_TREE_WORKER_FAULT): die holding block b, as a crashing thread would.
+        if (fault === "exit") process.exit(70);
+        if (fault === "throw") throw new Error("injected test fault");
+        if (fault === "oom") { const hog = []; for (;;) hog.push(new Array(1 << 16).fill(hog.length)); }
+        return;
+      }
+      const from = b * block;
+      addForestProba(forest, data, cols, from, Math.min(rows, from + block), block, out);
+      Atomics.store(done, b, 1);
+      Atomics.add(count, 0, 1);
+      Atomics.add(wake, 0, 1);
+      Atomics.notify(wake, 0);
+    }
+  } catch (error) {
+    port.postMessage({ job: id, error: String((error && error.message) || error).split("\\n")[0] });
+    Atomics.add(wake, 0, 1);
+    Atomics.notify(wake, 0);
+  }
+};
 port.on("message", (job) => {
+  if (job.kind === "predict") return predict(job);
   const { id, data, params, seeds, next, wake, fault } = job;
   Atomics.store(state, 0, id);
   const send = (message, transfer) => {
@@ -103,6 +134,7 @@ export function treeWorkerSource(): string {
       "var __name = function (target) { return target; };",
       Random.toString(),
       ...TREE_BUILDER_FUNCTIONS.map((fn) => fn.toString()),
+      addForestProba.toString(),
       TREE_WORKER_MAIN,
     ].join("\n");
     // Compile (without running) here, so a broken source fails loudly instead of a silent dead worker.

@@ -37,7 +37,7 @@ describe("DecisionTree", () => {
     const feature = Int32Array.from([1, 0, -1, -1, -1]);
     const threshold = Float32Array.from([0.25, -3, 0, 0, 0]);
     const right = Int32Array.from([4, 3, 0, 1, 2]);
-    const tree = new DecisionTree(2, feature, threshold, right, new Float32Array(6));
+    const tree = DecisionTree.fromColumns(2, feature, threshold, right, new Float32Array(6));
     const c = tree.columns();
     expect(Array.from(c.feature)).toEqual(Array.from(feature));
     expect(Array.from(c.threshold)).toEqual(Array.from(threshold));
