@@ -55,6 +55,11 @@ export type {
 export type { StoreFilter, FilterMatch, FilterScalar, Metadata, JsonValue } from "./store/store-filter.js";
 export type { SaveResult } from "./store/store-files.js";
 export { StoreError } from "./store/store-error.js";
+export { openCollection, peekCollectionSpace, type OpenCollectionOptions } from "./store/collection/open-collection.js";
+export { parseCollectionLocation, LANCE_PREFIX, type CollectionLocation } from "./store/collection/collection-location.js";
+export { MemoryCollection } from "./store/collection/memory-collection.js";
+export { isVectorCollection } from "./store/collection/vector-collection.js";
+export type { VectorCollection, CollectionBackend, CollectionInfo, CollectionSpace, ScanOptions, MetadataUpdate } from "./store/collection/vector-collection.js";
 export { KnnClassifier, type KnnOptions } from "./classify/knn-classifier.js";
 
 // forest
@@ -92,5 +97,5 @@ export {
 } from "./model/sentiment-model.js";
 export { crossValidate, type CrossValidateOptions, type CrossValidationResult, type CrossValidateProgress } from "./model/cross-validate.js";
 export type { BundleManifest, WriteBundleOptions } from "./model/model-bundle.js";
-export { labelStore, type LabelStoreOptions, type LabelStoreResult } from "./model/label-store.js";
+export { labelStore, labelCollection, type LabelStoreOptions, type LabelStoreResult } from "./model/label-store.js";
 export { checkModelFitsStore } from "./model/store-dataset.js";

@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import type { Command } from "commander";
 import { loadDataset } from "../data/load-dataset.js";
 import { DEFAULT_EMBEDDER_SPEC } from "../embed/create-embedder.js";
@@ -8,7 +7,9 @@ import { embedderSpaceId } from "../embed/embedder-identity.js";
 import type { Dataset } from "../data/labeled-text.js";
 import { OptionsError } from "../errors.js";
 import { StoreError } from "../store/store-error.js";
-import { MANIFEST_FILE, readStoreManifest } from "../store/store-files.js";
+import { parseCollectionLocation } from "../store/collection/collection-location.js";
+import { openCollection, peekCollectionSpace } from "../store/collection/open-collection.js";
+import type { CollectionInfo, VectorCollection } from "../store/collection/vector-collection.js";
 import { type VectorRecord, VectorStore } from "../store/vector-store.js";
 import { escapeControl } from "../util/escape-control.js";
 import { lockDir } from "../util/dir-lock.js";
@@ -27,6 +28,7 @@ import { registerStoreLabelCommand } from "./store-label-command.js";
 export { parseFilters };
 
 export const DEFAULT_STORE_DIR = ".sentivec/store";
+const STORE_OPTION_HELP = "store folder; lance:DIR for a LanceDB store on disk (larger than memory, many readers)";
 
 interface StoreCliOptions extends EmbedderCliOptions {
   store: string;
@@ -45,7 +47,7 @@ export function registerStoreCommand(program: Command): void {
     .command("add")
     .description("embed a dataset's texts and add them to the store (rows with the same text are updated)")
     .argument("<dataset...>", "dataset files (csv, tsv, lines, json, jsonl)")
-    .option("--store <dir>", "store folder", DEFAULT_STORE_DIR)
+    .option("--store <dir>", STORE_OPTION_HELP, DEFAULT_STORE_DIR)
     .option("--no-labels", "store the rows unlabelled even if the files have a label column (a file without one is stored unlabelled anyway)")
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output");
@@ -53,7 +55,8 @@ export function registerStoreCommand(program: Command): void {
   addEmbedderOptions(add, { defaultSpec: false });
   add.action(async (files: string[], o: StoreCliOptions & DatasetCliOptions & { labels: boolean }) => {
     const quiet = o.json === true || o.quiet === true;
-    checkOutputDir(o.store, "vector store", "--store");
+    const location = parseCollectionLocation(o.store);
+    checkOutputDir(location.dir, "vector store", "--store");
     // Labels are optional in a store: a file without a label column adds unlabelled rows (for `store label`).
     const dataset = await loadDataset(files, datasetOptionsFrom(o, false));
     if (o.labels === false) {
@@ -66,34 +69,34 @@ export function registerStoreCommand(program: Command): void {
     const rows = await embedRows(files, o, quiet, dataset);
     // Read, add and save under the store's lock (only now is the folder created): a second `store add`
     // waits, then adds to what this one saved. Embedding happened before, so the lock is held briefly.
-    ensureDir(o.store, "vector store");
-    const lock = await lockDir(o.store, { what: "vector store", onWait: () => status(`Waiting for another sentivec process that is writing ${o.store}...`, false) });
-    let target: VectorStore;
-    let added: number, updated: number, generation: number;
+    ensureDir(location.dir, "vector store");
+    const lock = await lockDir(location.dir, { what: "vector store", onWait: () => status(`Waiting for another sentivec process that is writing ${o.store}...`, false) });
+    let target: VectorCollection | undefined;
+    let added: number, updated: number, generation: number, size: number;
     try {
-      const existing = existsSync(join(o.store, MANIFEST_FILE)) ? await VectorStore.load(o.store) : undefined;
-      if (existing && (existing.embedderId !== rows.embedderId || existing.dimensions !== rows.dimensions)) {
-        throw new StoreError("STORE_CHANGED", `While this run embedded its rows for ${rows.embedderId}, another process saved the store with ${existing.embedderId}.`, {
+      target = await openCollection(location, { create: { embedderId: rows.embedderId, dimensions: rows.dimensions } });
+      if (target.embedderId !== rows.embedderId || target.dimensions !== rows.dimensions) {
+        throw new StoreError("STORE_CHANGED", `While this run embedded its rows for ${rows.embedderId}, another process saved the store with ${target.embedderId}.`, {
           where: { file: o.store },
           hint: "Run the command again; nothing was added.",
         });
       }
-      target = existing ?? new VectorStore({ embedderId: rows.embedderId, dimensions: rows.dimensions });
-      target.reserve(target.size + rows.records.length);
-      ({ added, updated } = target.upsertMany(rows.records));
-      generation = target.save(o.store).generation;
+      ({ added, updated } = await target.upsertMany(rows.records));
+      generation = (await target.save()).generation;
+      size = await target.count();
     } finally {
+      target?.close();
       lock.release();
     }
     const { badRowsSkipped, duplicatesRemoved } = dataset.stats;
     const summary = {
-      store: o.store, embedderId: target.embedderId, dimensions: target.dimensions, added, updated, size: target.size, generation,
+      store: o.store, embedderId: target.embedderId, dimensions: target.dimensions, added, updated, size, generation,
       skippedBadRows: badRowsSkipped, duplicatesRemoved, unlabeled,
     };
     if (o.json) printJson(summary);
     else {
       const skipped = badRowsSkipped > 0 ? `; skipped ${badRowsSkipped} bad row${badRowsSkipped === 1 ? "" : "s"} (listed above)` : "";
-      console.log(`Added ${added} and updated ${updated} rows in ${o.store} (${target.size} rows, ${target.embedderId})${skipped}.`);
+      console.log(`Added ${added} and updated ${updated} rows in ${o.store} (${size} rows, ${target.embedderId})${skipped}.`);
     }
   });
 
@@ -103,7 +106,7 @@ export function registerStoreCommand(program: Command): void {
     .argument("<text>", "text to search for")
     .option("-k, --k <n>", "number of results", parseWholeNumber("-k", 1), 5)
     .option("--filter <field=value>", "only rows whose label or metadata field equals value (a,b for any of several); repeatable", collect, [])
-    .option("--store <dir>", "store folder", DEFAULT_STORE_DIR)
+    .option("--store <dir>", STORE_OPTION_HELP, DEFAULT_STORE_DIR)
     .option("--json", "print the results as JSON");
   addEmbedderOptions(search, { defaultSpec: false });
   search.action(async (text: string, o: StoreCliOptions & { k: number; filter: string[] }) => {
@@ -113,32 +116,39 @@ export function registerStoreCommand(program: Command): void {
       });
     }
     const filter = parseFilters(o.filter);
-    const target = await VectorStore.load(o.store);
-    checkFilterFields(target, filter, o.filter);
-    if (target.embedderId.startsWith("precomputed") && !o.embedder) {
-      throw new OptionsError("STORE_NO_EMBEDDER", `This store holds precomputed vectors (${target.embedderId}); sentivec cannot embed a text query into that space.`, {
-        hint: "Pass --embedder SPEC naming the embedder those vectors came from.",
-      });
-    }
-    const embedder = o.embedder ? embedderFrom(o) : embedderFrom({ ...o, dimensions: undefined }, embedderSpaceId(target.embedderId));
-    const { fetcher, close } = fetcherFrom(o, embedder);
+    const target = await openCollection(o.store);
     try {
-      target.useEmbedder(fetcher);
-      const hits = await target.search(text, o.k, { filter });
-      if (o.json) {
-        printJson(hits);
-        return;
+      await checkFilterFields(target, filter, o.filter);
+      if (target.embedderId.startsWith("precomputed") && !o.embedder) {
+        throw new OptionsError("STORE_NO_EMBEDDER", `This store holds precomputed vectors (${target.embedderId}); sentivec cannot embed a text query into that space.`, {
+          hint: "Pass --embedder SPEC naming the embedder those vectors came from.",
+        });
       }
-      if (hits.length === 0) {
-        console.log(target.size === 0 ? "The store is empty." : `No rows match ${o.filter.map((f) => `--filter ${escapeControl(f)}`).join(" ")} (${target.size} rows in the store).`);
-      }
-      for (const h of hits) {
-        const shown = typeof h.metadata.text === "string" ? h.metadata.text : h.id;
-        // Stored texts come from datasets: escape control characters so they cannot drive the terminal.
-        console.log(`${h.score.toFixed(3)}  ${escapeControl(h.label ?? "-").padEnd(8)}  ${escapeControl(shown.length > 100 ? shown.slice(0, 97) + "..." : shown)}`);
+      const embedder = o.embedder ? embedderFrom(o) : embedderFrom({ ...o, dimensions: undefined }, embedderSpaceId(target.embedderId));
+      const { fetcher, close } = fetcherFrom(o, embedder);
+      try {
+        // An empty store of the collection's space checks the embedder as the store always has.
+        new VectorStore({ embedderId: target.embedderId, dimensions: target.dimensions }).useEmbedder(fetcher);
+        const { vectors } = await fetcher.fetch([text]);
+        const hits = await target.searchVector(vectors[0], o.k, { filter });
+        if (o.json) {
+          printJson(hits);
+          return;
+        }
+        if (hits.length === 0) {
+          const size = await target.count();
+          console.log(size === 0 ? "The store is empty." : `No rows match ${o.filter.map((f) => `--filter ${escapeControl(f)}`).join(" ")} (${size} rows in the store).`);
+        }
+        for (const h of hits) {
+          const shown = typeof h.metadata.text === "string" ? h.metadata.text : h.id;
+          // Stored texts come from datasets: escape control characters so they cannot drive the terminal.
+          console.log(`${h.score.toFixed(3)}  ${escapeControl(h.label ?? "-").padEnd(8)}  ${escapeControl(shown.length > 100 ? shown.slice(0, 97) + "..." : shown)}`);
+        }
+      } finally {
+        close();
       }
     } finally {
-      close();
+      target.close();
     }
   });
 
@@ -147,33 +157,44 @@ export function registerStoreCommand(program: Command): void {
   store
     .command("info")
     .description("what is in the store: embedder, dimensions, rows per label, files")
-    .option("--store <dir>", "store folder", DEFAULT_STORE_DIR)
+    .option("--store <dir>", STORE_OPTION_HELP, DEFAULT_STORE_DIR)
     .option("--json", "print the summary as JSON")
     .action(async (o: StoreCliOptions) => {
-      const manifest = readStoreManifest(o.store);
-      const info = (await VectorStore.load(o.store)).info();
+      const target = await openCollection(o.store);
+      let info: CollectionInfo;
+      try {
+        info = await target.info();
+      } finally {
+        target.close();
+      }
       const summary = {
         store: o.store,
+        backend: info.backend,
         embedderId: info.embedderId,
         dimensions: info.dimensions,
         rows: info.size,
         labels: info.labels,
         unlabeled: info.unlabeled,
-        vectorsFile: manifest.vectorsFile,
-        vectorBytes: info.size * info.dimensions * 4,
-        generation: manifest.generation,
-        savedAt: manifest.savedAt,
-        searchKernel: info.kernel,
+        generation: info.generation,
+        ...info.details,
       };
       if (o.json) {
         printJson(summary);
         return;
       }
-      console.log(`Store      ${o.store} (generation ${summary.generation}, saved ${summary.savedAt})`);
-      console.log(`Embedder   ${summary.embedderId}, ${summary.dimensions} dimensions`);
-      console.log(`Rows       ${summary.rows} (${(summary.vectorBytes / 1e6).toFixed(1)} MB of vectors)`);
-      const labels = Object.entries(summary.labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([l, n]) => `${l} ${n}`);
-      if (summary.unlabeled > 0) labels.push(`unlabeled ${summary.unlabeled}`);
+      const d = info.details;
+      if (info.backend === "lance") {
+        console.log(`Store      ${o.store} (LanceDB table version ${info.generation})`);
+        console.log(`Embedder   ${info.embedderId}, ${info.dimensions} dimensions`);
+        console.log(`Rows       ${info.size} (${(Number(d.diskBytes) / 1e6).toFixed(1)} MB on disk)`);
+        console.log(`Index      ${d.index === null ? "none (exact search; sentivec store index builds one)" : `${d.index} over ${d.indexedRows} rows${Number(d.unindexedRows) > 0 ? `, ${d.unindexedRows} newer rows searched exactly` : ""}`}`);
+      } else {
+        console.log(`Store      ${o.store} (generation ${info.generation}, saved ${d.savedAt})`);
+        console.log(`Embedder   ${info.embedderId}, ${info.dimensions} dimensions`);
+        console.log(`Rows       ${info.size} (${(Number(d.vectorBytes) / 1e6).toFixed(1)} MB of vectors)`);
+      }
+      const labels = Object.entries(info.labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([l, n]) => `${l} ${n}`);
+      if (info.unlabeled > 0) labels.push(`unlabeled ${info.unlabeled}`);
       console.log(`Labels     ${escapeControl(labels.join(", ")) || "none"}`);
     });
 }
@@ -190,7 +211,7 @@ async function embedRows(
   dataset: Dataset,
 ): Promise<{ embedderId: string; dimensions: number; records: VectorRecord[] }> {
   const items = dataset.items;
-  const existing = existsSync(join(o.store, MANIFEST_FILE)) ? readStoreManifest(o.store) : undefined;
+  const existing = peekCollectionSpace(o.store);
   const needEmbedding = items.filter((i) => i.vector === undefined);
   // Which vector space: the store's own, else --embedder, else precomputed vectors, else the offline default.
   let embedder: Embedder | undefined;

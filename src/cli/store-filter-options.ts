@@ -1,6 +1,6 @@
 import { OptionsError } from "../errors.js";
 import type { FilterMatch, FilterScalar, StoreFilter } from "../store/store-filter.js";
-import type { VectorStore } from "../store/vector-store.js";
+import type { VectorCollection } from "../store/collection/vector-collection.js";
 
 /*
  * --filter field=value, shared by the commands that select rows of a store: store search, store label,
@@ -11,10 +11,10 @@ import type { VectorStore } from "../store/vector-store.js";
  * A filter on a field that no row has can only match nothing; that is almost always a typo, so say
  * which fields exist instead of printing an empty result.
  */
-export function checkFilterFields(target: VectorStore, filter: StoreFilter | undefined, specs: string[]): void {
-  if (!filter || target.size === 0) return;
-  const fields = target.metadataFields();
-  const labels = Object.keys(target.info().labels).sort();
+export async function checkFilterFields(target: VectorCollection, filter: StoreFilter | undefined, specs: string[]): Promise<void> {
+  if (!filter || (await target.count()) === 0) return;
+  const fields = await target.metadataFields();
+  const labels = await target.labelNames();
   const known = `Fields: ${[...(labels.length ? ["label"] : []), ...fields].join(", ") || "none"}${labels.length ? `; labels: ${labels.join(", ")}` : ""}.`;
   if (filter.label !== undefined && labels.length === 0) {
     throw new OptionsError("STORE_FILTER_FIELD", `--filter ${specs.find((s) => s.trim().startsWith("label"))}: no row in this store has a label. ${known}`, {

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
-import { labelStore } from "../model/label-store.js";
+import { labelCollection } from "../model/label-store.js";
 import { checkModelFitsStore } from "../model/store-dataset.js";
-import { readStoreManifest } from "../store/store-files.js";
-import { VectorStore } from "../store/vector-store.js";
+import { parseCollectionLocation } from "../store/collection/collection-location.js";
+import { openCollection, readCollectionSpace } from "../store/collection/open-collection.js";
+import type { VectorCollection } from "../store/collection/vector-collection.js";
 import { lockDir } from "../util/dir-lock.js";
 import { escapeControl } from "../util/escape-control.js";
 import { printJson, status } from "./cli-output.js";
@@ -29,7 +30,7 @@ export function registerStoreLabelCommand(store: Command, defaultStoreDir: strin
     .description("predict the unlabelled rows (or the rows matching --filter) with a model and write the label and probabilities into their metadata")
     .requiredOption("-m, --model <dir>", "model bundle folder, trained on this store's embedder (e.g. by sentivec train --store)")
     .option("--filter <field=value>", "label the rows whose label or metadata field equals value (a,b for any of several), labelled or not; repeatable. Without it: the rows with no label", collect, [])
-    .option("--store <dir>", "store folder", defaultStoreDir)
+    .option("--store <dir>", "store folder; lance:DIR for a LanceDB store", defaultStoreDir)
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")
     .action(async (o: StoreLabelCliOptions) => {
@@ -37,21 +38,24 @@ export function registerStoreLabelCommand(store: Command, defaultStoreDir: strin
       const filter = parseFilters(o.filter);
       // Checked before waiting for the lock or reading the vectors: a missing store, or a model from
       // another embedder, is reported at once and nothing is touched.
-      const manifest = readStoreManifest(o.store);
+      const location = parseCollectionLocation(o.store);
+      const space = readCollectionSpace(location);
       const model = await loadModelForCli(o.model, {}, { embedsText: false });
       const names = { model: o.model, store: o.store };
-      checkModelFitsStore(model.embedderInfo, manifest, names);
-      const lock = await lockDir(o.store, { what: "vector store", onWait: () => status(`Waiting for another sentivec process that is writing ${o.store}...`, false) });
-      let result: ReturnType<typeof labelStore>;
+      checkModelFitsStore(model.embedderInfo, space, names);
+      const lock = await lockDir(location.dir, { what: "vector store", onWait: () => status(`Waiting for another sentivec process that is writing ${o.store}...`, false) });
+      let result: Awaited<ReturnType<typeof labelCollection>>;
       let size: number;
       let generation: number | undefined;
+      let target: VectorCollection | undefined;
       try {
-        const target = await VectorStore.load(o.store);
-        checkFilterFields(target, filter, o.filter);
-        size = target.size;
-        result = labelStore(target, model, { filter, names });
-        if (result.labelled > 0) generation = target.save(o.store).generation;
+        target = await openCollection(location);
+        await checkFilterFields(target, filter, o.filter);
+        size = await target.count();
+        result = await labelCollection(target, model, { filter, names });
+        if (result.labelled > 0) generation = (await target.save()).generation;
       } finally {
+        target?.close();
         lock.release();
       }
       const summary = { store: o.store, model: o.model, filter: o.filter, labelled: result.labelled, predicted: result.counts, size, generation: generation ?? null };

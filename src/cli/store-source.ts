@@ -4,7 +4,9 @@ import { OptionsError } from "../errors.js";
 import type { SentimentModel } from "../model/sentiment-model.js";
 import { checkModelFitsStore, storeDataset } from "../model/store-dataset.js";
 import type { StoreFilter } from "../store/store-filter.js";
-import { type TrainingSet, VectorStore } from "../store/vector-store.js";
+import { openCollection } from "../store/collection/open-collection.js";
+import type { VectorCollection } from "../store/collection/vector-collection.js";
+import type { TrainingSet } from "../store/vector-store.js";
 import { status } from "./cli-output.js";
 import { checkFilterFields, collect, parseFilters } from "./store-filter-options.js";
 
@@ -16,8 +18,12 @@ export interface StoreSourceCliOptions {
 
 /** The labelled rows of a store, read for train/evaluate/cv. */
 export interface StoreRows {
+  /** The store as given: a folder, or lance:DIR. */
   dir: string;
-  store: VectorStore;
+  /** The collection the rows were read from (already closed: only its space and size are used). */
+  store: Pick<VectorCollection, "backend" | "embedderId" | "dimensions">;
+  /** Rows in the store. */
+  size: number;
   /** The labelled rows matching --filter, in store order; `source` is the store's folder. */
   set: TrainingSet;
   filter?: StoreFilter;
@@ -35,7 +41,7 @@ const FILE_AND_EMBEDDER_OPTIONS = new Set([
 
 export function addStoreSourceOptions(cmd: Command, verb: string): Command {
   return cmd
-    .option("--store <dir>", `${verb} the labelled rows of a vector store (its stored vectors: nothing is embedded) instead of files`)
+    .option("--store <dir>", `${verb} the labelled rows of a vector store (its stored vectors: nothing is embedded) instead of files; lance:DIR for a LanceDB store`)
     .option("--filter <field=value>", "with --store: only rows whose label or metadata field equals value (a,b for any of several); repeatable", collect, []);
 }
 
@@ -71,18 +77,24 @@ export async function storeRowsFromCli(files: string[], o: StoreSourceCliOptions
     }
   }
   const filter = parseFilters(o.filter);
-  const store = await VectorStore.load(o.store);
-  checkFilterFields(store, filter, o.filter);
-  const set = { ...store.toTrainingSet({ filter, unlabeled: "skip" }), source: o.store };
+  const store = await openCollection(o.store);
+  let set: TrainingSet, size: number;
+  try {
+    await checkFilterFields(store, filter, o.filter);
+    set = { ...(await store.toTrainingSet({ filter, unlabeled: "skip" })), source: o.store };
+    size = await store.count();
+  } finally {
+    store.close();
+  }
   const filtered = o.filter.length > 0 ? ` matching ${o.filter.map((f) => `--filter ${f}`).join(" ")}` : "";
   const ignored = set.skippedUnlabeled > 0 ? `; ignored ${set.skippedUnlabeled} unlabelled row${set.skippedUnlabeled === 1 ? "" : "s"}` : "";
   if (set.X.rows === 0) {
-    throw new OptionsError("STORE_NO_LABELLED_ROWS", `The store ${o.store} has no labelled rows${filtered} (${store.size} rows${ignored}): nothing to ${verb}.`, {
+    throw new OptionsError("STORE_NO_LABELLED_ROWS", `The store ${o.store} has no labelled rows${filtered} (${size} rows${ignored}): nothing to ${verb}.`, {
       hint: o.filter.length > 0 ? "Change --filter, or add labelled rows with sentivec store add FILE." : "Add labelled rows with sentivec store add FILE (a file with a label column).",
     });
   }
   status(`Read ${set.X.rows} labelled rows${filtered} from the store ${o.store} (${store.embedderId}, ${store.dimensions} dims)${ignored}.`, quiet);
-  return { dir: o.store, store, set, filter };
+  return { dir: o.store, store, size, set, filter };
 }
 
 /**

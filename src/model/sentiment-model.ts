@@ -25,6 +25,7 @@ import { CalibratedClassifier } from "../classify/calibration/calibrated-classif
 import { applyThreshold } from "../classify/threshold/choose-threshold.js";
 import { type BundleManifest, BUNDLE_FORMAT, BUNDLE_FORMAT_VERSION, readBundle, type WriteBundleOptions, writeBundle } from "./model-bundle.js";
 import { type StoreSource, isStoreSource, storeDataset } from "./store-dataset.js";
+import { type VectorCollection, isVectorCollection } from "../store/collection/vector-collection.js";
 import { argmax } from "../util/argmax.js";
 import { isBlankText } from "../util/text-checks.js";
 
@@ -132,7 +133,9 @@ export class SentimentModel {
    * Given a VectorStore (or its toTrainingSet()), trains on its labelled rows with the stored vectors,
    * embedding nothing; the model records the store's embedder and can embed text with it.
    */
-  static async train(data: Dataset | LabeledText[] | StoreSource, options: TrainOptions = {}): Promise<TrainResult> {
+  static async train(data: Dataset | LabeledText[] | StoreSource | VectorCollection, options: TrainOptions = {}): Promise<TrainResult> {
+    // A collection (openCollection(), e.g. a lance: store) reads its rows from disk: its training set first.
+    if (isVectorCollection(data)) return SentimentModel.trainFromStore({ ...(await data.toTrainingSet({ unlabeled: "skip" })), source: data.dir }, options);
     if (isStoreSource(data)) return SentimentModel.trainFromStore(data, options);
     const dataset = Array.isArray(data) ? undefined : data;
     const items = Array.isArray(data) ? data : data.items;

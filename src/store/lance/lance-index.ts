@@ -1,0 +1,56 @@
+import type { LanceDb } from "./lance-modules.js";
+import { lanceModules } from "./lance-modules.js";
+
+/**
+ * LanceDB's own vector index for a lance: store (what HNSW is for the in-memory store).
+ *
+ * Kind and settings were chosen by measurement (bench/store/RESULTS.md, "LanceDB"): LanceDB's default
+ * IVF_PQ alone ranks by 16-byte codes and finds few of the true top 10 on 384-dim vectors (recall 0.36 at
+ * 100k rows), so searches re-rank PQ candidates with the exact vectors (refineFactor) and probe more
+ * partitions (nprobes).
+ */
+export const INDEX_MIN_ROWS = 50_000;
+/** Partitions the search visits, and how many candidates per wanted hit are re-ranked exactly. */
+export const SEARCH_NPROBES = 32;
+export const SEARCH_REFINE_FACTOR = 10;
+
+export interface IndexReport {
+  built: boolean;
+  rows: number;
+  /** LanceDB's index type, e.g. "IVF_PQ", when built. */
+  indexType?: string;
+  partitions?: number;
+  seconds?: number;
+  /** Why none was built. */
+  reason?: string;
+}
+
+export interface SearchTuning {
+  nprobes?: number;
+  refineFactor?: number;
+}
+
+/**
+ * Builds (or rebuilds) the index over every row. Below INDEX_MIN_ROWS the exact scan is fast and an
+ * IVF index would have too few rows per partition to train on, so none is built (and an old one is
+ * dropped, so searches stay exact) unless `force`.
+ */
+export async function buildVectorIndex(table: LanceDb.Table, rows: number, options: { force?: boolean } = {}): Promise<IndexReport> {
+  const existing = (await table.listIndices()).find((i) => i.columns.includes("vector"));
+  if (rows < INDEX_MIN_ROWS && !options.force) {
+    if (existing) await table.dropIndex(existing.name);
+    return { built: false, rows, reason: `${rows} rows: below ${INDEX_MIN_ROWS} the exact scan is used and no index is built` };
+  }
+  // About √rows partitions (LanceDB's own rule), at least 1 and at most rows/256 so each can be trained.
+  const partitions = Math.max(1, Math.min(Math.round(Math.sqrt(rows)), Math.floor(rows / 256)));
+  const started = performance.now();
+  const { lancedb } = lanceModules();
+  await table.createIndex("vector", { config: lancedb.Index.ivfPq({ distanceType: "dot", numPartitions: partitions }), replace: true });
+  return { built: true, rows, indexType: "IVF_PQ", partitions, seconds: (performance.now() - started) / 1000 };
+}
+
+/** How a search should use the table's index (nothing when it has none: LanceDB then scans exactly). */
+export async function searchTuning(table: LanceDb.Table): Promise<SearchTuning> {
+  const indexed = (await table.listIndices()).some((i) => i.columns.includes("vector"));
+  return indexed ? { nprobes: SEARCH_NPROBES, refineFactor: SEARCH_REFINE_FACTOR } : {};
+}
