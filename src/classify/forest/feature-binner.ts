@@ -10,13 +10,6 @@ export const MAX_BINS_LIMIT = 65535;
 export type BinCodes = Uint8Array | Uint16Array;
 
 /**
- * Largest training set (rows × features bytes) that also gets the row-major copy of its codes. The copy
- * makes trees 2.5× faster on SST-2, but on a million 512-dimensional rows it is another 512 MB next to the
- * 2 GB of vectors and the 512 MB of column codes; above this size trees read columns only (slower, same trees).
- */
-export const ROW_CODES_MAX_BYTES = 1 << 28;
-
-/**
  * Maps each feature's float values to at most `maxBins` (default 256) quantile bins, once per fit, so trees search splits
  * over bin histograms instead of sorting. A value x falls in bin b when edges[b-1] < x <= edges[b]; a
  * split "code <= b" is therefore exactly "x <= edges[b]", which is how trees predict on raw floats.
@@ -33,14 +26,15 @@ export class FeatureBinner {
   }
 
   /**
-   * Learns the edges from the training matrix (or rows held separately) and returns its codes both
-   * column-major (`codes[f * rows + i]`) and row-major (`rowCodes[i * cols + f]`; empty above
-   * ROW_CODES_MAX_BYTES), in `shared` memory when workers will read them.
+   * Learns the edges from the training matrix (or rows held separately) and returns its codes, row-major
+   * (`codes[i * cols + f]`), in `shared` memory when workers will read them. One copy only: the codes
+   * are the largest thing a fit adds to the data (a quarter of the float32 rows), and tree building reads
+   * every node's rows (see growTree), so no column-major copy is kept beside them.
    */
   static fitTransform(
     m: Matrix | RowList,
-    options: { shared?: boolean; rowCodesMaxBytes?: number; maxBins?: number } = {},
-  ): { binner: FeatureBinner; codes: BinCodes; rowCodes: BinCodes; nBins: number } {
+    options: { shared?: boolean; maxBins?: number } = {},
+  ): { binner: FeatureBinner; codes: BinCodes; nBins: number } {
     const { rows, cols } = m;
     const data = isMatrix(m) ? m.data : undefined;
     const list = isMatrix(m) ? undefined : m.list;
@@ -58,6 +52,8 @@ export class FeatureBinner {
     // instead of a cache-missing strided pass per column.
     const BLOCK = 16;
     const block = new Float32Array(BLOCK * rows);
+    // The block's codes column by column, then copied into the rows BLOCK bytes at a time.
+    const blockCodes = wide ? new Uint16Array(BLOCK * rows) : new Uint8Array(BLOCK * rows);
     const sorter = new ColumnSorter(rows);
     for (let f0 = 0; f0 < cols; f0 += BLOCK) {
       const width = Math.min(BLOCK, cols - f0);
@@ -78,7 +74,7 @@ export class FeatureBinner {
         edges[f0 + j] = e;
         if (e.length + 1 > nBins) nBins = e.length + 1;
         // Walking the sorted values alongside the edges bins every row without a search.
-        const out = codes.subarray((f0 + j) * rows, (f0 + j + 1) * rows);
+        const out = blockCodes.subarray(j * rows, (j + 1) * rows);
         const order = sorter.order;
         let bin = 0;
         for (let p = 0; p < rows; p++) {
@@ -87,11 +83,12 @@ export class FeatureBinner {
           out[order[p]] = bin;
         }
       }
+      for (let i = 0; i < rows; i++) {
+        const at = i * cols + f0;
+        for (let j = 0; j < width; j++) codes[at + j] = blockCodes[j * rows + i];
+      }
     }
-    const rowCount = rows * cols * codeBytes <= (options.rowCodesMaxBytes ?? ROW_CODES_MAX_BYTES) ? rows * cols : 0;
-    const rowCodes = allocate(rowCount);
-    if (rowCount > 0) transposeCodes(codes, rows, cols, rowCodes);
-    return { binner: new FeatureBinner(edges), codes, rowCodes, nBins };
+    return { binner: new FeatureBinner(edges), codes, nBins };
   }
 }
 
@@ -155,21 +152,6 @@ class ColumnSorter {
       outBits[i] = k & 0x80000000 ? (k & 0x7fffffff) >>> 0 : ~k >>> 0;
     }
     return new Float32Array(outBits.buffer, 0, n);
-  }
-}
-
-/** Column-major to row-major in 64×64 tiles, so both sides stay in cache. */
-function transposeCodes(codes: BinCodes, rows: number, cols: number, out: BinCodes): void {
-  const T = 64;
-  for (let i0 = 0; i0 < rows; i0 += T) {
-    const i1 = Math.min(rows, i0 + T);
-    for (let f0 = 0; f0 < cols; f0 += T) {
-      const f1 = Math.min(cols, f0 + T);
-      for (let f = f0; f < f1; f++) {
-        const base = f * rows;
-        for (let i = i0; i < i1; i++) out[i * cols + f] = codes[base + i];
-      }
-    }
   }
 }
 

@@ -24,8 +24,7 @@ interface WorkerMessage {
  * A worker that dies during the job (crash, out of memory, exit) takes its tree with it: the fit fails
  * with a ModelError instead of waiting forever, and the pool replaces the worker at the next fit.
  *
- * With nJobs > 1, `data.codes` and `data.rowCodes` should live in SharedArrayBuffers so workers read
- * them without copies.
+ * With nJobs > 1, `data.codes` should live in a SharedArrayBuffer so workers read it without a copy.
  *
  * `onProgress(done, total)` is called on the calling thread each time more trees are in (a tree grown
  * here, or workers' trees collected), so a caller can show trees done of total while fit blocks.

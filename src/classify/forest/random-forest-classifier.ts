@@ -57,11 +57,10 @@ export class RandomForestClassifier implements Classifier {
     const m = isMatrix(X) ? toMatrix(X, "training vectors") : checkRows(X, "training vectors");
     const { nClasses } = checkFitInput(m, y);
     const p = this.params;
-    const { binner, codes, rowCodes, nBins } = FeatureBinner.fitTransform(m, { shared: this.nJobs > 1, maxBins: p.maxBins });
+    const { binner, codes, nBins } = FeatureBinner.fitTransform(m, { shared: this.nJobs > 1, maxBins: p.maxBins });
     const labels = Int32Array.from(y);
     const data: TreeBuildData = {
       codes,
-      rowCodes,
       nBins,
       nSamples: m.rows,
       nFeatures: m.cols,

@@ -18,10 +18,8 @@ export interface TreeRandom {
 
 /** The training set, binned once and shared by every tree (and every worker, via SharedArrayBuffer). */
 export interface TreeBuildData {
-  /** Bin codes, column-major: feature f of sample i at `f * nSamples + i` (16-bit above 256 bins). */
+  /** Bin codes, row-major: feature f of sample i at `i * nFeatures + f` (16-bit above 256 bins). */
   codes: Uint8Array | Uint16Array;
-  /** The same codes row-major (`i * nFeatures + f`), for small nodes (see growTree); empty to read columns only. */
-  rowCodes: Uint8Array | Uint16Array;
   /** Every code is below this (the most bins any feature has). */
   nBins: number;
   nSamples: number;
@@ -47,6 +45,8 @@ export interface TreeBuildParams {
   subsampleClassWeights?: boolean;
   /** Derive the larger child's histograms from its parent's (where that pays; see growTree). Default true. */
   histogramSubtraction?: boolean;
+  /** Build a large node's histograms for a batch of drawn features in one pass over its rows (see growTree). Default true. */
+  batchHistograms?: boolean;
 }
 
 /**
@@ -106,14 +106,14 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   const n = data.nSamples;
   const D = data.nFeatures;
   const K = data.nClasses;
+  // The codes are row-major, one copy (feature-binner.ts). A small node reads its samples' rows feature
+  // by feature: the rows were touched by the parent a moment ago and stay in cache (against columns, a
+  // random feature's column is cold for a node of 20 samples: measured on SST-2 embeddings, reading rows
+  // made trees 2.5× faster). A large node's rows do not fit in cache, and reading them once per drawn
+  // feature would stream every row √D times; so its histograms for a batch of drawn features are built in
+  // one pass over its rows (BATCH_BYTES of histograms, in cache). Same draws, same trees either way.
   const codes = data.codes;
-  const rowCodes = data.rowCodes;
-  // Which layout a node reads. Large nodes read a feature's column (n bytes, stays in cache while the
-  // node's samples are scanned). Small nodes read their samples' rows instead: a random feature's column
-  // is cold for a node of 20 samples (one cache miss per sample per feature), while the rows were
-  // touched by the parent a moment ago. Measured on SST-2 embeddings: 2.5× faster trees than columns only.
-  // Without row codes (too big to keep, see ROW_CODES_MAX_BYTES) every node reads columns.
-  const rowLimit = rowCodes.length === 0 ? 0 : Math.max(16, Math.floor((1 << 20) / D));
+  const rowLimit = Math.max(16, Math.floor((1 << 20) / D));
 
   const y = data.y;
   const entropy = params.criterion === "entropy";
@@ -137,6 +137,9 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   const subtract =
     params.histogramSubtraction !== false && maxFeatures >= D && minLeaf === 1 && unitClassWeights && !params.subsampleClassWeights && D * binsK * 8 <= 1 << 24;
   const subtractMin = binsK;
+  const batchOn = params.batchHistograms !== false;
+  // Features per batch: their histograms (and bitmaps, and bin counts) take at most ~2 MB.
+  const batchCap = Math.max(1, Math.min(64, Math.floor((1 << 18) / binsK)));
   const blocks: Float64Array[] = [];
   const freeBlocks: number[] = [];
   const acquireBlock = (): number => {
@@ -214,18 +217,20 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   const totals = new Float64Array(K);
   const perm = new Int32Array(D);
   for (let f = 0; f < D; f++) perm[f] = f;
+  const batchHist = batchOn ? new Float64Array(batchCap * binsK) : hist;
+  const batchBits = batchOn ? new Int32Array(batchCap * nWords) : occupiedBits;
+  const batchCount = batchOn && minLeaf > 1 ? new Int32Array(batchCap * nBins) : binCount;
+  const batchFeatures = new Int32Array(batchCap);
 
-  /** Histograms of samples[s0, s1) for the features perm[from ..], into a zeroed block. */
+  /** Histograms of samples[s0, s1) for the features perm[from ..], into a zeroed block: one pass over the rows. */
   const fillBlock = (block: Float64Array, s0: number, s1: number, from: number): void => {
-    const useRows = s1 - s0 <= rowLimit;
-    for (let q = from; q < D; q++) {
-      const f = perm[q];
-      const off = f * binsK;
-      const base = f * n;
-      if (useRows) {
-        for (let p = s0; p < s1; p++) block[off + rowCodes[samples[p] * D + f] * K + sampleY[p]] += sampleW[p];
-      } else {
-        for (let p = s0; p < s1; p++) block[off + codes[base + samples[p]] * K + sampleY[p]] += sampleW[p];
+    for (let p = s0; p < s1; p++) {
+      const row = samples[p] * D;
+      const cy = sampleY[p];
+      const w = sampleW[p];
+      for (let q = from; q < D; q++) {
+        const f = perm[q];
+        block[f * binsK + codes[row + f] * K + cy] += w;
       }
     }
   };
@@ -269,21 +274,74 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
       // has turned up.
       let bestScore = -Infinity;
       let visited = 0;
+      // Positions [batchFrom, batchTo) of perm were drawn ahead and histogrammed together (large nodes).
+      const batched = batchOn && nodeBlock < 0 && nNode > rowLimit;
+      let batchFrom = known;
+      let batchTo = known;
       for (let s0 = known; s0 < D && (visited < maxFeatures || bestFeature < 0); s0++) {
-        const j = s0 + rng.int(D - s0);
-        const f = perm[j];
-        perm[j] = perm[s0];
-        perm[s0] = f;
-        visited++;
-
+        if (batched && s0 === batchTo && visited < maxFeatures) {
+          // Draw the next features now, exactly as the loop would (draws only touch positions >= s0, the
+          // constant moves below only positions <= s0, so the order does not matter), then histogram
+          // them all in one pass over the node's rows.
+          const size = Math.min(batchCap, maxFeatures - visited, D - s0);
+          for (let q = 0; q < size; q++) {
+            const at = s0 + q;
+            const j = at + rng.int(D - at);
+            const g = perm[j];
+            perm[j] = perm[at];
+            perm[at] = g;
+            batchFeatures[q] = g;
+          }
+          for (let p = start; p < end; p++) {
+            const row = samples[p] * D;
+            const cy = sampleY[p];
+            const w = sampleW[p];
+            for (let q = 0; q < size; q++) {
+              const c = codes[row + batchFeatures[q]];
+              batchHist[q * binsK + c * K + cy] += w;
+              batchBits[q * nWords + (c >>> 5)] |= 1 << (c & 31);
+            }
+          }
+          if (minLeaf > 1) {
+            for (let p = start; p < end; p++) {
+              const row = samples[p] * D;
+              for (let q = 0; q < size; q++) batchCount[q * nBins + codes[row + batchFeatures[q]]]++;
+            }
+          }
+          batchFrom = s0;
+          batchTo = s0 + size;
+        }
+        let f: number;
         // Class histogram of this feature's bins over the node's samples. A bitmap (one bit per bin)
         // records which bins are occupied, so the split scan below visits only those, in increasing
         // order, whether the node has 3 samples or 30,000.
         let histArr = hist;
         let histOff = 0;
+        let bitsArr = occupiedBits;
+        let bitsOff = 0;
+        let countArr = binCount;
+        let countOff = 0;
         let m = 0;
-        const base = f * n;
-        if (nodeBlock >= 0) {
+        const inBatch = s0 < batchTo;
+        if (inBatch) {
+          const q = s0 - batchFrom;
+          f = batchFeatures[q];
+          histArr = batchHist;
+          histOff = q * binsK;
+          bitsArr = batchBits;
+          bitsOff = q * nWords;
+          countArr = batchCount;
+          countOff = q * nBins;
+        } else {
+          const j = s0 + rng.int(D - s0);
+          f = perm[j];
+          perm[j] = perm[s0];
+          perm[s0] = f;
+        }
+        visited++;
+        if (inBatch) {
+          // built above
+        } else if (nodeBlock >= 0) {
           // Already built (directly or by subtraction): just list the occupied bins.
           histArr = blocks[nodeBlock];
           histOff = f * binsK;
@@ -294,30 +352,23 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
           }
         } else if (minLeaf > 1) {
           for (let p = start; p < end; p++) {
-            const c = codes[base + samples[p]];
+            const c = codes[samples[p] * D + f];
             hist[c * K + sampleY[p]] += sampleW[p];
             binCount[c]++;
             occupiedBits[c >>> 5] |= 1 << (c & 31);
           }
-        } else if (nNode <= rowLimit) {
-          for (let p = start; p < end; p++) {
-            const c = rowCodes[samples[p] * D + f];
-            hist[c * K + sampleY[p]] += sampleW[p];
-            occupiedBits[c >>> 5] |= 1 << (c & 31);
-          }
         } else {
           for (let p = start; p < end; p++) {
-            const c = codes[base + samples[p]];
+            const c = codes[samples[p] * D + f];
             hist[c * K + sampleY[p]] += sampleW[p];
             occupiedBits[c >>> 5] |= 1 << (c & 31);
           }
         }
-        if (nodeBlock < 0 && 4 * nNode < nWords) {
+        if (nodeBlock < 0 && !inBatch && 4 * nNode < nWords) {
           // Many bins (maxBins > 256), few samples: cheaper to list the samples' bins than to scan every
           // word of the bitmap. Each bin is listed once (its bit cleared on the way), then sorted.
-          const useRows = minLeaf === 1 && nNode <= rowLimit;
           for (let p = start; p < end; p++) {
-            const c = useRows ? rowCodes[samples[p] * D + f] : codes[base + samples[p]];
+            const c = codes[samples[p] * D + f];
             const bit = 1 << (c & 31);
             if ((occupiedBits[c >>> 5] & bit) !== 0) {
               occupiedBits[c >>> 5] ^= bit;
@@ -337,10 +388,10 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
             }
           }
         } else {
-          for (let word = 0; word < nWords && nodeBlock < 0; word++) {
-            let bits = occupiedBits[word];
+          for (let word = 0; word < nWords && (nodeBlock < 0 || inBatch); word++) {
+            let bits = bitsArr[bitsOff + word];
             if (bits === 0) continue;
-            occupiedBits[word] = 0;
+            bitsArr[bitsOff + word] = 0;
             while (bits !== 0) {
               const low = bits & -bits;
               occupied[m++] = (word << 5) + 31 - Math.clz32(low);
@@ -363,7 +414,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
               l0 += histArr[histOff + 2 * b];
               l1 += histArr[histOff + 2 * b + 1];
               if (minLeaf > 1) {
-                leftN += binCount[b];
+                leftN += countArr[countOff + b];
                 if (leftN < minLeaf) continue;
                 if (nNode - leftN < minLeaf) break;
               }
@@ -392,7 +443,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
                 leftW += v;
               }
               if (minLeaf > 1) {
-                leftN += binCount[b];
+                leftN += countArr[countOff + b];
                 if (leftN < minLeaf) continue;
                 if (nNode - leftN < minLeaf) break;
               }
@@ -424,19 +475,19 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
           }
         }
         // Clear only the bins this feature touched (blocks are kept for the children).
-        if (nodeBlock >= 0) {
+        if (nodeBlock >= 0 && !inBatch) {
           // nothing to clear
-        } else if (m > 32 && occupied[m - 1] - occupied[0] < 8 * m) hist.fill(0, occupied[0] * K, (occupied[m - 1] + 1) * K);
+        } else if (m > 32 && occupied[m - 1] - occupied[0] < 8 * m) histArr.fill(0, histOff + occupied[0] * K, histOff + (occupied[m - 1] + 1) * K);
         else if (K === 2) {
           for (let u = 0; u < m; u++) {
-            const b = occupied[u];
-            hist[2 * b] = 0;
-            hist[2 * b + 1] = 0;
+            const b = histOff + 2 * occupied[u];
+            histArr[b] = 0;
+            histArr[b + 1] = 0;
           }
         } else {
-          for (let u = 0; u < m; u++) hist.fill(0, occupied[u] * K, (occupied[u] + 1) * K);
+          for (let u = 0; u < m; u++) histArr.fill(0, histOff + occupied[u] * K, histOff + (occupied[u] + 1) * K);
         }
-        if (minLeaf > 1) for (let u = 0; u < m; u++) binCount[occupied[u]] = 0;
+        if (minLeaf > 1) for (let u = 0; u < m; u++) countArr[countOff + occupied[u]] = 0;
         if (m <= 1) {
           // Constant in this node (one bin), so in all its descendants: move it to the constant block.
           const c0 = known + newConstants;
@@ -458,12 +509,11 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
     }
 
     // Partition the node's samples in place: code <= bestBin to the front.
-    const base = bestFeature * n;
     let a = start;
     let z = end - 1;
     while (a <= z) {
       const s = samples[a];
-      if (codes[base + s] <= bestBin) a++;
+      if (codes[s * D + bestFeature] <= bestBin) a++;
       else {
         samples[a] = samples[z];
         samples[z] = s;

@@ -15,27 +15,31 @@ describe("FeatureBinner", () => {
     expect(binner.edges[0]).toHaveLength(6);
     expect(binner.edges[1].length).toBeLessThanOrEqual(MAX_BINS - 1);
     expect(binner.edges[1].length).toBeGreaterThan(200);
-    for (let i = 0; i < rows; i++) expect(codes[i]).toBe(i % 7);
+    for (let i = 0; i < rows; i++) expect(codes[i * 2]).toBe(i % 7);
     // Roughly equal bins, and "code <= b" agrees with "x <= edges[b]" for every row and edge.
     const counts = new Int32Array(256);
-    for (let i = 0; i < rows; i++) counts[codes[rows + i]]++;
+    for (let i = 0; i < rows; i++) counts[codes[i * 2 + 1]]++;
     expect(Math.max(...counts)).toBeLessThan(3 * (rows / 256));
     const e = binner.edges[1];
     for (let i = 0; i < rows; i += 37) {
       const x = data[i * 2 + 1];
-      const c = codes[rows + i];
+      const c = codes[i * 2 + 1];
       expect(binOf(e, x)).toBe(c);
       for (let b = 0; b < e.length; b += 17) expect(c <= b).toBe(x <= e[b]);
     }
   });
 
-  it("gives the same codes row-major", () => {
+  it("lays the codes out row-major, each feature coded as if binned alone", () => {
     const r = new Random(2);
     const rows = 150;
     const cols = 70;
     const data = Float32Array.from({ length: rows * cols }, () => r.next());
-    const { codes, rowCodes } = FeatureBinner.fitTransform({ rows, cols, data });
-    for (let i = 0; i < rows; i++) for (let f = 0; f < cols; f++) expect(rowCodes[i * cols + f]).toBe(codes[f * rows + i]);
+    const { codes } = FeatureBinner.fitTransform({ rows, cols, data });
+    const column = (f: number) => FeatureBinner.fitTransform({ rows, cols: 1, data: Float32Array.from({ length: rows }, (_, i) => data[i * cols + f]) }).codes;
+    for (let f = 0; f < cols; f++) {
+      const alone = column(f);
+      for (let i = 0; i < rows; i++) expect(codes[i * cols + f]).toBe(alone[i]);
+    }
   });
 
   it("writes shared memory when asked", () => {

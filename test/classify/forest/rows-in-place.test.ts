@@ -1,13 +1,10 @@
 import { describe, expect, it, vi } from "vitest";
 import type { LabeledText } from "../../../src/data/labeled-text.js";
 import { HashEmbedder } from "../../../src/embed/hash-embedder.js";
-import { type BinCodes, FeatureBinner } from "../../../src/classify/forest/feature-binner.js";
 import { RandomForestClassifier } from "../../../src/classify/forest/random-forest-classifier.js";
-import { growTree } from "../../../src/classify/forest/tree-builder.js";
 import { embedItems } from "../../../src/model/embed-items.js";
 import { SentimentModel } from "../../../src/model/sentiment-model.js";
 import { matrixRow } from "../../../src/util/matrix.js";
-import { Random } from "../../../src/util/random.js";
 import { noisyData } from "./forest-fixtures.js";
 
 // Issue 10 item 4 (memory): a million 512-d rows must be held once, not as rows plus matrix copies.
@@ -33,25 +30,6 @@ describe("training on rows held separately", () => {
     bad[2][5] = Number.NaN;
     expect(() => new RandomForestClassifier().fit(bad, [0, 1, 0])).toThrow(/training vectors: row 2, column 5 is NaN/);
     expect(() => new RandomForestClassifier().fit([rows[0], rows[1].subarray(1)], [0, 1])).toThrow(/row 1 has 11 values but row 0 has 12/);
-  });
-
-  it("grows the same tree when the row-major codes are left out (large data)", () => {
-    const both = FeatureBinner.fitTransform(X);
-    const columnsOnly = FeatureBinner.fitTransform(X, { rowCodesMaxBytes: 0 });
-    expect(columnsOnly.rowCodes.length).toBe(0);
-    expect(Buffer.from(columnsOnly.codes).equals(Buffer.from(both.codes))).toBe(true);
-    const grow = (codes: BinCodes, rowCodes: BinCodes) =>
-      growTree(
-        { codes, rowCodes, nBins: 256, nSamples: X.rows, nFeatures: X.cols, nClasses: 2, y, classWeight: new Float64Array(2).fill(1) },
-        { maxFeatures: 3, maxDepth: Infinity, minSamplesLeaf: 1, minSamplesSplit: 2, criterion: "gini", bootstrap: true },
-        new Random(11),
-      );
-    const a = grow(both.codes, both.rowCodes);
-    const b = grow(columnsOnly.codes, columnsOnly.rowCodes);
-    expect(a.nodeCount).toBeGreaterThan(20);
-    expect(Array.from(b.feature)).toEqual(Array.from(a.feature));
-    expect(Array.from(b.thresholdBin)).toEqual(Array.from(a.thresholdBin));
-    expect(Array.from(b.leafValues)).toEqual(Array.from(a.leafValues));
   });
 });
 

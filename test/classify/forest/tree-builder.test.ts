@@ -7,9 +7,9 @@ import { noisyData } from "./forest-fixtures.js";
 function grow(nClasses: number, params: Partial<TreeBuildParams>, seed: number): GrownTree {
   const { X, y } = noisyData(30000, 10, 21);
   if (nClasses === 3) for (let i = 0; i < y.length; i++) if (X.data[i * 10 + 9] > 0.3) y[i] = 2;
-  const { codes, rowCodes } = FeatureBinner.fitTransform(X);
+  const { codes } = FeatureBinner.fitTransform(X);
   return growTree(
-    { codes, rowCodes, nBins: 256, nSamples: X.rows, nFeatures: X.cols, nClasses, y, classWeight: new Float64Array(nClasses).fill(1) },
+    { codes, nBins: 256, nSamples: X.rows, nFeatures: X.cols, nClasses, y, classWeight: new Float64Array(nClasses).fill(1) },
     { maxFeatures: 10, maxDepth: Infinity, minSamplesLeaf: 1, minSamplesSplit: 2, criterion: "gini", bootstrap: true, ...params },
     new Random(seed),
   );
@@ -28,6 +28,39 @@ describe("growTree", () => {
     }
   });
 
+  it("grows the same tree with and without one-pass (batched) histograms of large nodes", () => {
+    // 512 features: nodes above 2,048 samples are batched. 16-bit codes with 65,536 bins make batches of
+    // two features (their histograms are large), maxFeatures 100 batches of 64 + 36.
+    const { X, y } = noisyData(6000, 512, 25);
+    const y3 = Int32Array.from(y, (c, i) => (X.data[i * 512 + 9] > 0.3 ? 2 : c));
+    const { codes } = FeatureBinner.fitTransform(X);
+    const base: TreeBuildParams = { maxFeatures: 22, maxDepth: Infinity, minSamplesLeaf: 1, minSamplesSplit: 2, criterion: "gini", bootstrap: true };
+    const cases: [number, Partial<TreeBuildParams>, boolean][] = [
+      [2, {}, false],
+      [3, { criterion: "entropy", minSamplesLeaf: 3 }, false],
+      [2, { maxFeatures: 100 }, false],
+      [2, {}, true],
+      [3, { subsampleClassWeights: true }, false],
+    ];
+    for (const [nClasses, params, wide] of cases) {
+      const data = {
+        codes: wide ? Uint16Array.from(codes) : codes,
+        nBins: wide ? 65536 : 256,
+        nSamples: X.rows,
+        nFeatures: X.cols,
+        nClasses,
+        y: nClasses === 3 ? y3 : y,
+        classWeight: new Float64Array(nClasses).fill(1),
+      };
+      const one = growTree(data, { ...base, ...params, batchHistograms: false }, new Random(8));
+      const batched = growTree(data, { ...base, ...params }, new Random(8));
+      expect(one.nodeCount).toBeGreaterThan(100);
+      for (const name of ["feature", "thresholdBin", "nextBin", "right", "leafValues", "importances"] as const) {
+        expect(Array.from(batched[name]), `${JSON.stringify(params)} ${name}`).toEqual(Array.from(one[name]));
+      }
+    }
+  });
+
   it("gives different trees for different seeds, and splits only on features it may use", () => {
     const a = grow(2, { maxFeatures: 3 }, 1);
     const b = grow(2, { maxFeatures: 3 }, 2);
@@ -39,13 +72,13 @@ describe("growTree", () => {
 
   it("grows the same tree from 16-bit codes with a huge bin range (sparse bin listing) as from bytes", () => {
     const { X, y } = noisyData(3000, 10, 23);
-    const { codes, rowCodes } = FeatureBinner.fitTransform(X);
+    const { codes } = FeatureBinner.fitTransform(X);
     const params: TreeBuildParams = { maxFeatures: 3, maxDepth: Infinity, minSamplesLeaf: 1, minSamplesSplit: 2, criterion: "gini", bootstrap: true };
     const data = { nSamples: X.rows, nFeatures: X.cols, nClasses: 2, y, classWeight: new Float64Array(2).fill(1) };
-    const bytes = growTree({ ...data, codes, rowCodes, nBins: 256 }, params, new Random(4));
+    const bytes = growTree({ ...data, codes, nBins: 256 }, params, new Random(4));
     // Same codes, but as 16-bit codes with 65,536 possible bins: nodes under 512 samples list their bins
     // from the samples instead of scanning the 2,048-word bitmap.
-    const wide = growTree({ ...data, codes: Uint16Array.from(codes), rowCodes: Uint16Array.from(rowCodes), nBins: 65536 }, params, new Random(4));
+    const wide = growTree({ ...data, codes: Uint16Array.from(codes), nBins: 65536 }, params, new Random(4));
     expect(bytes.nodeCount).toBeGreaterThan(200);
     for (const name of ["feature", "thresholdBin", "nextBin", "right", "leafValues"] as const) {
       expect(Array.from(wide[name]), name).toEqual(Array.from(bytes[name]));
