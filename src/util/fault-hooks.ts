@@ -14,7 +14,8 @@ import * as fs from "node:fs";
  *
  * Steps: for each file written atomically, `<name>:write` (half the bytes are in the temp file),
  * `<name>:rename` (temp complete and fsynced, not yet renamed) and `<name>:renamed` (in place); names are
- * `forest`, `model.json` (bundles), `vectors`, `manifest` (stores), `out` (embed/cache export --out).
+ * `forest`, `model.json` (bundles), `vectors`, `manifest` (stores), `lance-manifest` (lance: stores), `out`
+ * (embed/cache export --out); `lance:commit` (a lance: store is about to commit rows to its table).
  * Also `lock:acquired` (a writer holds a folder's lock), `bundle:switched` / `store:switched` (the new
  * manifest is in place, old files not yet removed), and on the reading side `bundle:manifest-read` /
  * `store:manifest-read` (a reader has the manifest and is about to read the file it names).

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SentivecError } from "../../errors.js";
+import { faultPoint } from "../../util/fault-hooks.js";
 import { MANIFEST_FILE } from "../store-files.js";
 import { compileFilter, type StoreFilter } from "../store-filter.js";
 import { StoreError } from "../store-error.js";
@@ -9,7 +10,7 @@ import { type SearchHit, type StoredRecord, type TrainingSet, type TrainingSetOp
 import { checkBatchSize, unknownId } from "../collection/memory-collection.js";
 import type { CollectionInfo, CollectionSpace, MetadataUpdate, ScanOptions, VectorCollection } from "../collection/vector-collection.js";
 import { filterToSql, sqlString } from "./lance-filter-sql.js";
-import { type IndexReport, buildVectorIndex, searchTuning } from "./lance-index.js";
+import { type IndexOptions, type IndexReport, type SearchTuning, buildVectorIndex, searchTuning } from "./lance-index.js";
 import { LANCE_FORMAT, LANCE_FORMAT_VERSION, LANCE_TABLE, type LanceManifest, hasLanceManifest, readLanceManifest, writeLanceManifest } from "./lance-manifest.js";
 import { type LanceDb, firstLine, lanceModules } from "./lance-modules.js";
 import { type RowColumns, batchRecords, copyVectors, damaged, readRowFields, rowSchema, rowsTable } from "./lance-rows.js";
@@ -31,6 +32,8 @@ export class LanceCollection implements VectorCollection {
   readonly backend = "lance" as const;
   readonly embedderId: string;
   readonly dimensions: number;
+  /** How searches use the index, read once (listIndices) and again after buildIndex(). */
+  private tuning: SearchTuning | undefined;
 
   private constructor(
     readonly dir: string,
@@ -135,6 +138,7 @@ export class LanceCollection implements VectorCollection {
     if (updated || added) await this.recordNames(rows);
     if (updated) {
       const table = rowsTable(this.dimensions, updated);
+      faultPoint("lance:commit", this.dir);
       await this.lance("write", () => this.table.mergeInsert("id").whenMatchedUpdateAll().execute(table));
     }
     if (added) await this.append(added, false);
@@ -164,7 +168,7 @@ export class LanceCollection implements VectorCollection {
    * prefilter; rows the prefilter let through but the exact filter refuses are dropped, and if that
    * leaves fewer than k while more rows could match, the search is repeated with a larger limit.
    */
-  async searchVector(query: ArrayLike<number>, k: number, options: { filter?: StoreFilter } = {}): Promise<SearchHit[]> {
+  async searchVector(query: ArrayLike<number>, k: number, options: { filter?: StoreFilter; tuning?: SearchTuning } = {}): Promise<SearchHit[]> {
     if (!Number.isInteger(k) || k < 0) throw new StoreError("STORE_K", `k must be a whole number ≥ 0; got ${k}.`);
     if (query == null || typeof query.length !== "number") {
       throw new StoreError("STORE_QUERY", "A query must be a vector (Float32Array or number[]) or a string.");
@@ -179,12 +183,14 @@ export class LanceCollection implements VectorCollection {
     const predicate = compileFilter(options.filter);
     const { where, exact } = filterToSql(options.filter);
     if (k === 0) return [];
-    const tuning = await this.lance("search", () => searchTuning(this.table));
+    this.tuning ??= await this.lance("search", () => searchTuning(this.table));
+    const tuning = options.tuning ?? this.tuning;
     // A few more than k, so rows tied with the k-th are all seen and ordered by id, as in memory.
     let limit = k + 8;
     for (;;) {
       const search = this.table.vectorSearch(q).distanceType("dot").limit(limit).select(["id", "label", "metadata", "_distance"]);
       if (where !== undefined) search.where(where);
+      if (tuning.exact) search.bypassVectorIndex();
       if (tuning.nprobes !== undefined) search.nprobes(tuning.nprobes);
       if (tuning.refineFactor !== undefined) search.refineFactor(tuning.refineFactor);
       const result = await this.lance("search", () => search.toArrow());
@@ -344,8 +350,9 @@ export class LanceCollection implements VectorCollection {
   }
 
   /** LanceDB's vector index over the rows (see lance-index.ts for the kind and the row threshold). */
-  async buildIndex(options: { force?: boolean } = {}): Promise<IndexReport> {
+  async buildIndex(options: IndexOptions = {}): Promise<IndexReport> {
     const rows = await this.count();
+    this.tuning = undefined;
     return this.lance("write", () => buildVectorIndex(this.table, rows, options));
   }
 
@@ -399,6 +406,7 @@ export class LanceCollection implements VectorCollection {
     // One Arrow table of several record batches: one add, one commit, all rows or none.
     const { Table } = lanceModules().arrow;
     const all = new Table(tables.flatMap((t) => t.batches));
+    faultPoint("lance:commit", this.dir);
     await this.lance("write", () => this.table.add(all));
   }
 

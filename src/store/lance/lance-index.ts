@@ -10,9 +10,30 @@ import { lanceModules } from "./lance-modules.js";
  * partitions (nprobes).
  */
 export const INDEX_MIN_ROWS = 50_000;
-/** Partitions the search visits, and how many candidates per wanted hit are re-ranked exactly. */
-export const SEARCH_NPROBES = 32;
+/** The share of the IVF partitions a search visits, and how many candidates per wanted hit are re-ranked exactly. */
+export const SEARCH_PROBE_FRACTION = 0.25;
 export const SEARCH_REFINE_FACTOR = 10;
+
+/**
+ * IVF partitions for an index over `rows` rows: √rows / 4 (250 at 1M), at least 1 and at most rows / 256
+ * so that each partition has rows to train on. Fewer than LanceDB's √rows: k-means over 1000 partitions
+ * of a million 384-dim rows takes too long on a small machine, and a search probes a share of them anyway.
+ */
+export function partitionsFor(rows: number): number {
+  return Math.max(1, Math.min(Math.round(Math.sqrt(rows) / 4), Math.floor(rows / 256)));
+}
+
+/** Partitions to probe for a share of them. */
+export function probesFor(rows: number, fraction: number): number {
+  return Math.max(1, Math.ceil(partitionsFor(rows) * fraction));
+}
+
+export interface IndexOptions {
+  /** Build one below INDEX_MIN_ROWS too. */
+  force?: boolean;
+  /** PQ sub-vectors (bytes per row in the index); LanceDB's default is dims / 16. */
+  subVectors?: number;
+}
 
 export interface IndexReport {
   built: boolean;
@@ -26,6 +47,8 @@ export interface IndexReport {
 }
 
 export interface SearchTuning {
+  /** Scan every row exactly even when an index exists (the benchmark's reference). */
+  exact?: boolean;
   nprobes?: number;
   refineFactor?: number;
 }
@@ -35,22 +58,23 @@ export interface SearchTuning {
  * IVF index would have too few rows per partition to train on, so none is built (and an old one is
  * dropped, so searches stay exact) unless `force`.
  */
-export async function buildVectorIndex(table: LanceDb.Table, rows: number, options: { force?: boolean } = {}): Promise<IndexReport> {
+export async function buildVectorIndex(table: LanceDb.Table, rows: number, options: IndexOptions = {}): Promise<IndexReport> {
   const existing = (await table.listIndices()).find((i) => i.columns.includes("vector"));
   if (rows < INDEX_MIN_ROWS && !options.force) {
     if (existing) await table.dropIndex(existing.name);
     return { built: false, rows, reason: `${rows} rows: below ${INDEX_MIN_ROWS} the exact scan is used and no index is built` };
   }
-  // About √rows partitions (LanceDB's own rule), at least 1 and at most rows/256 so each can be trained.
-  const partitions = Math.max(1, Math.min(Math.round(Math.sqrt(rows)), Math.floor(rows / 256)));
+  const partitions = partitionsFor(rows);
   const started = performance.now();
   const { lancedb } = lanceModules();
-  await table.createIndex("vector", { config: lancedb.Index.ivfPq({ distanceType: "dot", numPartitions: partitions }), replace: true });
+  await table.createIndex("vector", { config: lancedb.Index.ivfPq({ distanceType: "dot", numPartitions: partitions, ...(options.subVectors ? { numSubVectors: options.subVectors } : {}) }), replace: true });
   return { built: true, rows, indexType: "IVF_PQ", partitions, seconds: (performance.now() - started) / 1000 };
 }
 
 /** How a search should use the table's index (nothing when it has none: LanceDB then scans exactly). */
 export async function searchTuning(table: LanceDb.Table): Promise<SearchTuning> {
-  const indexed = (await table.listIndices()).some((i) => i.columns.includes("vector"));
-  return indexed ? { nprobes: SEARCH_NPROBES, refineFactor: SEARCH_REFINE_FACTOR } : {};
+  const index = (await table.listIndices()).find((i) => i.columns.includes("vector"));
+  if (!index) return {};
+  const stats = await table.indexStats(index.name);
+  return { nprobes: probesFor(stats?.numIndexedRows ?? 0, SEARCH_PROBE_FRACTION), refineFactor: SEARCH_REFINE_FACTOR };
 }

@@ -112,6 +112,19 @@ describe("store add / info / search / label / evaluate on a lance: store (offlin
     expect(json(a)).toMatchObject({ added: 2, size: 1988 });
   }, 120000);
 
+  it("a kill before a write commits, or before a new store's manifest is in place, leaves the last good state", async () => {
+    const st = join(tmp.dir, "killed-lance");
+    const killAt = (step: string, args: string[]) => runCliAsync(args, { env: { SENTIVEC_TEST_KILL_AT: step } });
+    // Killed while creating the store: no store is there yet, and the next add creates it.
+    expect((await killAt("lance-manifest:rename", ["store", "add", AMAZON, "--store", `lance:${st}`, ...HASH])).code).not.toBe(0);
+    expectOneLineError(await cli(["store", "info", "--store", `lance:${st}`]), /No Lance vector store here/);
+    expect(json(await cli(["store", "add", AMAZON, "--store", `lance:${st}`, ...HASH, "--json"]))).toMatchObject({ added: 990, size: 990 });
+    // Killed before the second file's rows are committed: the first file's rows are all there, and only they.
+    expect((await killAt("lance:commit", ["store", "add", YELP, "--store", `lance:${st}`])).code).not.toBe(0);
+    expect(json(await cli(["store", "info", "--store", `lance:${st}`, "--json"]))).toMatchObject({ rows: 990, labels: { negative: 497, positive: 493 } });
+    expect(json(await cli(["store", "add", YELP, "--store", `lance:${st}`, "--json"]))).toMatchObject({ added: 996, size: 1986 });
+  }, 120000);
+
   it("refuses mistakes with one line each", async () => {
     expectOneLineError(await cli(["store", "info", "--store", `lance:${join(tmp.dir, "nothing-here")}`]), /No Lance vector store here \(sentivec-lance\.json is missing\)/);
     expectOneLineError(await cli(["train", "--store", `lance:${join(tmp.dir, "nothing-here")}`, "-o", join(tmp.dir, "m-x")]), /No Lance vector store here/);
