@@ -1,7 +1,7 @@
 import { receiveMessageOnPort } from "node:worker_threads";
 import { ModelError } from "../../errors.js";
 import { Random } from "../../util/random.js";
-import { type GrownTree, growTree, type TreeBuildData, type TreeBuildParams } from "./tree-builder.js";
+import { type GrownTree, growTree, type TreeBuildData, type TreeBuildParams, type TreeScratch } from "./tree-builder.js";
 import { testFault, type TreeWorker, treeWorkerPool } from "./tree-worker-pool.js";
 
 /** What a tree worker posts: a grown tree, or the one-line message of an error it caught. */
@@ -36,9 +36,11 @@ export function growTrees(data: TreeBuildData, params: TreeBuildParams, seeds: U
   const pool = treeWorkerPool;
   const workers = nWorkers === 0 ? [] : pool.take(nWorkers);
   onProgress?.(0, nTrees);
+  // This thread's working arrays, kept from tree to tree (each worker keeps its own).
+  const scratch: TreeScratch = {};
   if (workers.length === 0) {
     for (let t = 0; t < nTrees; t++) {
-      trees[t] = growTree(data, params, new Random(seeds[t]));
+      trees[t] = growTree(data, params, new Random(seeds[t]), scratch);
       onProgress?.(t + 1, nTrees);
     }
     return trees;
@@ -90,7 +92,7 @@ export function growTrees(data: TreeBuildData, params: TreeBuildParams, seeds: U
     if (helps || inJob.size === 0) {
       const t = Atomics.add(next, 0, 1);
       if (t < nTrees) {
-        trees[t] = growTree(data, params, new Random(seeds[t]));
+        trees[t] = growTree(data, params, new Random(seeds[t]), scratch);
         received++;
         drain();
         if (failure !== undefined) break;

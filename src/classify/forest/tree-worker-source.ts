@@ -58,6 +58,8 @@ port.on("message", (job) => {
     Atomics.add(wake, 0, 1);
     Atomics.notify(wake, 0);
   };
+  // Working arrays kept from tree to tree within the job (see TreeScratch).
+  const scratch = {};
   try {
     for (;;) {
       const t = Atomics.add(next, 0, 1);
@@ -69,7 +71,7 @@ port.on("message", (job) => {
         if (fault === "oom") { const hog = []; for (;;) hog.push(new Array(1 << 16).fill(hog.length)); }
         return;
       }
-      const tree = growTree(data, params, new Random(seeds[t]));
+      const tree = growTree(data, params, new Random(seeds[t]), scratch);
       send({ job: id, index: t, tree }, [tree.feature.buffer, tree.thresholdBin.buffer, tree.nextBin.buffer, tree.right.buffer, tree.leafValues.buffer, tree.importances.buffer]);
     }
   } catch (error) {

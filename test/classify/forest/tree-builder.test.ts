@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FeatureBinner } from "../../../src/classify/forest/feature-binner.js";
-import { type GrownTree, growTree, type TreeBuildParams } from "../../../src/classify/forest/tree-builder.js";
+import { type GrownTree, growTree, type TreeBuildParams, type TreeScratch } from "../../../src/classify/forest/tree-builder.js";
 import { Random } from "../../../src/util/random.js";
 import { noisyData } from "./forest-fixtures.js";
 
@@ -28,7 +28,7 @@ describe("growTree", () => {
     }
   });
 
-  it("grows the same tree with and without one-pass (batched) histograms of large nodes", () => {
+  it("grows the same tree with and without one-pass (batched) histograms of large nodes, and with reused scratch", () => {
     // 512 features: nodes above 2,048 samples are batched. 16-bit codes with 65,536 bins make batches of
     // two features (their histograms are large), maxFeatures 100 batches of 64 + 36.
     const { X, y } = noisyData(6000, 512, 25);
@@ -42,6 +42,7 @@ describe("growTree", () => {
       [2, {}, true],
       [3, { subsampleClassWeights: true }, false],
     ];
+    const scratch: TreeScratch = {};
     for (const [nClasses, params, wide] of cases) {
       const data = {
         codes: wide ? Uint16Array.from(codes) : codes,
@@ -53,7 +54,8 @@ describe("growTree", () => {
         classWeight: new Float64Array(nClasses).fill(1),
       };
       const one = growTree(data, { ...base, ...params, batchHistograms: false }, new Random(8));
-      const batched = growTree(data, { ...base, ...params }, new Random(8));
+      // One scratch for every case: what a tree leaves in it must not change the next (TreeScratch).
+      const batched = growTree(data, { ...base, ...params }, new Random(8), scratch);
       expect(one.nodeCount).toBeGreaterThan(100);
       for (const name of ["feature", "thresholdBin", "nextBin", "right", "leafValues", "importances"] as const) {
         expect(Array.from(batched[name]), `${JSON.stringify(params)} ${name}`).toEqual(Array.from(one[name]));
