@@ -55,6 +55,10 @@ export type {
 export type { StoreFilter, FilterMatch, FilterScalar, Metadata, JsonValue } from "./store/store-filter.js";
 export type { SaveResult } from "./store/store-files.js";
 export { StoreError } from "./store/store-error.js";
+export type { VectorSearchOptions } from "./store/vector-store.js";
+export { AUTO_APPROX_MIN_ROWS, type BuildIndexOptions, type IndexInfo, type IndexLoadResult } from "./store/ann/store-index.js";
+export { DEFAULT_HNSW_PARAMS, type HnswParams, type IndexQuantization } from "./store/ann/hnsw-index.js";
+export type { IndexMeta } from "./store/ann/index-files.js";
 export { openCollection, peekCollectionSpace, type OpenCollectionOptions } from "./store/collection/open-collection.js";
 export { parseCollectionLocation, LANCE_PREFIX, type CollectionLocation } from "./store/collection/collection-location.js";
 export { MemoryCollection } from "./store/collection/memory-collection.js";

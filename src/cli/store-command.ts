@@ -23,6 +23,7 @@ import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom 
 import { parseWholeNumber } from "./number-options.js";
 import { checkFilterFields, collect, parseFilters } from "./store-filter-options.js";
 import { registerStoreLabelCommand } from "./store-label-command.js";
+import { chooseSearchMode, indexAfterSave, registerStoreIndexCommand } from "./store-index-command.js";
 
 /** Kept here too: store-command was where parseFilters lived. */
 export { parseFilters };
@@ -72,7 +73,7 @@ export function registerStoreCommand(program: Command): void {
     ensureDir(location.dir, "vector store");
     const lock = await lockDir(location.dir, { what: "vector store", onWait: () => status(`Waiting for another sentivec process that is writing ${o.store}...`, false) });
     let target: VectorCollection | undefined;
-    let added: number, updated: number, generation: number, size: number;
+    let added: number, updated: number, generation: number, size: number, index: "fresh" | "stale" | "none";
     try {
       target = await openCollection(location, { create: { embedderId: rows.embedderId, dimensions: rows.dimensions } });
       if (target.embedderId !== rows.embedderId || target.dimensions !== rows.dimensions) {
@@ -83,6 +84,7 @@ export function registerStoreCommand(program: Command): void {
       }
       ({ added, updated } = await target.upsertMany(rows.records));
       generation = (await target.save()).generation;
+      index = indexAfterSave(target, quiet);
       size = await target.count();
     } finally {
       target?.close();
@@ -91,7 +93,7 @@ export function registerStoreCommand(program: Command): void {
     const { badRowsSkipped, duplicatesRemoved } = dataset.stats;
     const summary = {
       store: o.store, embedderId: target.embedderId, dimensions: target.dimensions, added, updated, size, generation,
-      skippedBadRows: badRowsSkipped, duplicatesRemoved, unlabeled,
+      skippedBadRows: badRowsSkipped, duplicatesRemoved, unlabeled, index,
     };
     if (o.json) printJson(summary);
     else {
@@ -107,9 +109,12 @@ export function registerStoreCommand(program: Command): void {
     .option("-k, --k <n>", "number of results", parseWholeNumber("-k", 1), 5)
     .option("--filter <field=value>", "only rows whose label or metadata field equals value (a,b for any of several); repeatable", collect, [])
     .option("--store <dir>", STORE_OPTION_HELP, DEFAULT_STORE_DIR)
+    .option("--approx", "search the approximate index (built by `store index`; must be up to date)")
+    .option("--exact", "scan every row, even when an approximate index would be used")
+    .option("--ef <n>", "candidates an approximate search visits (default: the index's --ef-search); more is slower and closer to exact", parseWholeNumber("--ef", 1, 100_000))
     .option("--json", "print the results as JSON");
   addEmbedderOptions(search, { defaultSpec: false });
-  search.action(async (text: string, o: StoreCliOptions & { k: number; filter: string[] }) => {
+  search.action(async (text: string, o: StoreCliOptions & { k: number; filter: string[]; approx?: boolean; exact?: boolean; ef?: number }) => {
     if (isBlankText(text)) {
       throw new OptionsError("STORE_QUERY_EMPTY", `The query text is ${text === "" ? "empty" : "blank"}: there is nothing to search for.`, {
         hint: 'Give a text to search for, e.g. sentivec store search "battery died".',
@@ -119,6 +124,7 @@ export function registerStoreCommand(program: Command): void {
     const target = await openCollection(o.store);
     try {
       await checkFilterFields(target, filter, o.filter);
+      const searchIn = chooseSearchMode(target, o);
       if (target.embedderId.startsWith("precomputed") && !o.embedder) {
         throw new OptionsError("STORE_NO_EMBEDDER", `This store holds precomputed vectors (${target.embedderId}); sentivec cannot embed a text query into that space.`, {
           hint: "Pass --embedder SPEC naming the embedder those vectors came from.",
@@ -130,7 +136,7 @@ export function registerStoreCommand(program: Command): void {
         // An empty store of the collection's space checks the embedder as the store always has.
         new VectorStore({ embedderId: target.embedderId, dimensions: target.dimensions }).useEmbedder(fetcher);
         const { vectors } = await fetcher.fetch([text]);
-        const hits = await target.searchVector(vectors[0], o.k, { filter });
+        const hits = await searchIn(vectors[0], o.k, filter);
         if (o.json) {
           printJson(hits);
           return;
@@ -153,6 +159,7 @@ export function registerStoreCommand(program: Command): void {
   });
 
   registerStoreLabelCommand(store, DEFAULT_STORE_DIR);
+  registerStoreIndexCommand(store, DEFAULT_STORE_DIR);
 
   store
     .command("info")

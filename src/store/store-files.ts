@@ -72,6 +72,8 @@ export interface SaveResult {
   generation: number;
   count: number;
   bytes: number;
+  /** sha256 (hex) of the vector file, as the manifest records it. */
+  sha256: string;
 }
 
 export function writeStoreFiles(dir: string, snap: StoreSnapshot): SaveResult {
@@ -112,7 +114,7 @@ export function writeStoreFiles(dir: string, snap: StoreSnapshot): SaveResult {
     switched = true;
     faultPoint("store:switched", dir);
     removeOldGenerations(dir, generation);
-    return { dir, manifestFile: manifestPath, vectorsFile: vectorsPath, generation, count, bytes: bytes.byteLength };
+    return { dir, manifestFile: manifestPath, vectorsFile: vectorsPath, generation, count, bytes: bytes.byteLength, sha256 };
   } catch (cause) {
     // Not switched: manifest.json still names the previous vector file; the new one is of no use.
     if (!switched && vectorsPath) fs.rmSync(vectorsPath, { force: true });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Embedder } from "../embed/embedder.js";
 import { checkEmbedderMatches, embedderSpaceId } from "../embed/embedder-identity.js";
 import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
@@ -7,6 +8,9 @@ import { type SaveResult, type StoreManifest, readStoreManifest, readStoreVector
 import { type Metadata, type StoreFilter, compileFilter } from "./store-filter.js";
 import { StoreError } from "./store-error.js";
 import { TopK } from "./top-k.js";
+import { approxTopK } from "./ann/approx-top-k.js";
+import type { IndexMeta } from "./ann/index-files.js";
+import { type BuildIndexOptions, type IndexInfo, type IndexLoadResult, type IndexedRows, StoreIndex } from "./ann/store-index.js";
 import { VectorBuffer } from "./vector-buffer.js";
 
 export interface VectorStoreOptions {
@@ -57,9 +61,21 @@ export interface SearchHit {
   metadata: Metadata;
 }
 
-export interface SearchOptions {
-  filter?: StoreFilter;
+export interface SearchOptions extends VectorSearchOptions {
   signal?: AbortSignal;
+}
+
+export interface VectorSearchOptions {
+  filter?: StoreFilter;
+  /**
+   * true: search the store's approximate index (buildIndex/loadIndex), which must be fresh; false: scan
+   * exactly; "auto" (default): the index if one is fresh and the store has at least `autoApproxMinRows` rows.
+   */
+  approx?: boolean | "auto";
+  /** Candidates an approximate search visits (default: the index's efSearch): higher is slower and closer to exact. */
+  ef?: number;
+  /** Row count from which "auto" uses a fresh index. Default 100,000. */
+  autoApproxMinRows?: number;
 }
 
 /** What the forest trains on. */
@@ -129,6 +145,11 @@ export class VectorStore {
   private readonly rowOf = new Map<string, number>();
   private fetcher: EmbeddingFetcher | undefined;
   private scratch = new Float64Array(0);
+  /** Bumped whenever a row's vector or position changes: an approximate index is fresh while it is unchanged. */
+  private vectorsVersion = 0;
+  /** The sha256 of the vectors at a known version (from the manifest loaded or the save written), so checking an index against them costs nothing. */
+  private knownVectorsSha: { version: number; sha256: string } | undefined;
+  private readonly ann = new StoreIndex();
 
   constructor(options: VectorStoreOptions) {
     if (typeof options.embedderId !== "string" || options.embedderId === "") {
@@ -237,6 +258,7 @@ export class VectorStore {
       return "added";
     }
     this.buf.setRow(r, record.vector, `Vector for id "${record.id}"`);
+    this.vectorsVersion++;
     this.labels[r] = record.label;
     this.metadata[r] = copyMetadata(record.metadata, record.id);
     return "updated";
@@ -253,6 +275,7 @@ export class VectorStore {
     const r = this.rowOf.get(id);
     if (r === undefined) return false;
     const last = this.size - 1;
+    this.vectorsVersion++;
     if (r !== last) {
       this.buf.copyRow(last, r);
       const movedId = this.ids[last];
@@ -301,17 +324,34 @@ export class VectorStore {
   }
 
   /** Synchronous vector search (the same as search() with a vector). */
-  searchVector(query: ArrayLike<number>, k: number, options: { filter?: StoreFilter } = {}): SearchHit[] {
+  searchVector(query: ArrayLike<number>, k: number, options: VectorSearchOptions = {}): SearchHit[] {
     if (!Number.isInteger(k) || k < 0) {
       throw new StoreError("STORE_K", `k must be a whole number ≥ 0; got ${k}.`);
     }
     if (query == null || typeof query.length !== "number") {
       throw new StoreError("STORE_QUERY", "A query must be a vector (Float32Array or number[]) or a string.");
     }
+    if (options.ef !== undefined && (!Number.isInteger(options.ef) || options.ef < 1)) {
+      throw new StoreError("STORE_INDEX_OPTIONS", `ef must be a whole number ≥ 1; got ${options.ef}.`);
+    }
     const predicate = compileFilter(options.filter);
     this.buf.setQuery(query, "The query vector");
     const n = this.size;
     const ids = this.ids;
+    const index = this.ann.pick(this.indexedRows, options.approx ?? "auto", options.autoApproxMinRows);
+    if (index) {
+      const labels = this.labels, metadata = this.metadata;
+      const found = approxTopK(index, this.buf.query, {
+        k,
+        ef: options.ef ?? this.ann.defaultEf(),
+        size: n,
+        score: (r) => this.buf.score(r),
+        accept: predicate === null ? null : (r) => predicate(labels[r], metadata[r]),
+        before: (a, b) => ids[a] < ids[b],
+      });
+      // null: a filter the graph's candidates could not satisfy; the exact scan below answers instead.
+      if (found) return found.map(({ score, row }) => this.hitAt(row, score));
+    }
     const top = new TopK(Math.min(k, n), (a, b) => ids[a] < ids[b]);
     if (predicate === null) {
       if (this.scratch.length < n) this.scratch = new Float64Array(Math.max(n, this.scratch.length * 2));
@@ -322,11 +362,79 @@ export class VectorStore {
       const labels = this.labels, metadata = this.metadata;
       for (let r = 0; r < n; r++) if (predicate(labels[r], metadata[r])) top.push(this.buf.score(r), r);
     }
-    return top.drain().map(({ score, row }) => {
-      const hit: SearchHit = { id: ids[row], score, metadata: this.metadata[row] ?? EMPTY };
-      if (this.labels[row] !== undefined) hit.label = this.labels[row];
-      return hit;
-    });
+    return top.drain().map(({ score, row }) => this.hitAt(row, score));
+  }
+
+  /**
+   * Builds an approximate (HNSW) index over the current rows and attaches it: searches then use it
+   * (`approx: true`, or "auto" from 100,000 rows) until the rows next change. Synchronous; about a
+   * minute per 100,000 rows of 384 dims on one busy core (bench/store/RESULTS.md). Needs the optional
+   * package usearch.
+   */
+  buildIndex(options: BuildIndexOptions = {}): IndexInfo {
+    return this.ann.build(this.indexedRows, options);
+  }
+
+  /** Saves the attached index beside the store saved in `dir` (which must hold these same vectors), atomically and under the folder's lock. */
+  saveIndex(dir: string): IndexMeta {
+    return this.ann.save(this.indexedRows, dir);
+  }
+
+  /**
+   * Attaches the index saved beside the store in `dir` if it was built from exactly this store's
+   * vectors ("fresh"); reports "stale" (with the reason, nothing attached) or "missing". A corrupt index
+   * file throws STORE_INDEX_CORRUPT.
+   */
+  loadIndex(dir: string): IndexLoadResult {
+    return this.ann.load(this.indexedRows, dir);
+  }
+
+  /** Whether the index saved in `dir` was built from this store's current vectors, without loading it (a damaged description throws). */
+  savedIndexState(dir: string): "fresh" | "stale" | "missing" {
+    return this.ann.peek(this.indexedRows, dir).state;
+  }
+
+  /** The attached index, and whether it is still fresh; undefined when none is attached. */
+  indexInfo(): IndexInfo | undefined {
+    return this.ann.info(this.indexedRows);
+  }
+
+  /** Detaches the index (frees its memory once unreferenced). */
+  dropIndex(): void {
+    this.ann.drop();
+  }
+
+  /** What the index module sees of this store. */
+  private readonly indexedRows: IndexedRows = (() => {
+    const self = this;
+    return {
+      get embedderId() { return self.embedderId; },
+      get dimensions() { return self.dimensions; },
+      get size() { return self.size; },
+      get vectorsVersion() { return self.vectorsVersion; },
+      vectors: () => self.buf.view(self.size),
+      vectorsSha256: () => self.vectorsSha256(),
+    };
+  })();
+
+  /**
+   * sha256 of the vectors as a saved store file holds them: known without hashing right after a load
+   * or save; otherwise hashed from the buffer (about 1 s per 1.5 GB). On a big-endian machine the
+   * buffer's bytes differ from the file's, so a saved index reads as stale there: safe, only slower.
+   */
+  private vectorsSha256(): string {
+    const known = this.knownVectorsSha;
+    if (known && known.version === this.vectorsVersion) return known.sha256;
+    const v = this.buf.view(this.size);
+    const sha256 = createHash("sha256").update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)).digest("hex");
+    this.knownVectorsSha = { version: this.vectorsVersion, sha256 };
+    return sha256;
+  }
+
+  private hitAt(row: number, score: number): SearchHit {
+    const hit: SearchHit = { id: this.ids[row], score, metadata: this.metadata[row] ?? EMPTY };
+    if (this.labels[row] !== undefined) hit.label = this.labels[row];
+    return hit;
   }
 
   /**
@@ -426,7 +534,7 @@ export class VectorStore {
    * is complete. Synchronous: the vectors are written straight from the buffer, no copy.
    */
   save(dir: string): SaveResult {
-    return writeStoreFiles(dir, {
+    const result = writeStoreFiles(dir, {
       embedderId: this.embedderId,
       dimensions: this.dimensions,
       ids: this.ids,
@@ -434,6 +542,8 @@ export class VectorStore {
       metadata: this.metadata,
       vectors: this.buf.view(this.size),
     });
+    this.knownVectorsSha = { version: this.vectorsVersion, sha256: result.sha256 };
+    return result;
   }
 
   /**
@@ -503,6 +613,7 @@ export class VectorStore {
       this.rowOf.set(id, r);
     }
     this.ids = ids;
+    this.knownVectorsSha = { version: this.vectorsVersion, sha256: manifest.sha256 };
     this.labels = labels.map((l) => l ?? undefined);
     this.metadata = metadata.map((m) => m ?? undefined);
     if (options.embedder || options.fetcher) this.useEmbedder(options.fetcher ?? options.embedder!);
@@ -535,6 +646,7 @@ export class VectorStore {
   private writeRow(r: number, rec: VectorRecord, index: number): void {
     const meta = copyMetadata(rec.metadata, rec.id);
     this.buf.setRow(r, rec.vector, `Vector for id "${rec.id}" (record ${index})`);
+    this.vectorsVersion++;
     this.ids.push(rec.id);
     this.labels.push(rec.label);
     this.metadata.push(meta);
