@@ -43,8 +43,8 @@ afterEach(() => {
 describe("approximate search (HNSW index)", () => {
   it("finds nearly the exact top 10, with exact scores, and more of it as ef grows", () => {
     const store = storeOf(clustered(3000, 1));
-    const info = store.buildIndex({ connectivity: 16, efConstruction: 64 });
-    expect(info).toMatchObject({ state: "fresh", rows: 3000, dimensions: DIMS, params: { connectivity: 16, efConstruction: 64, efSearch: 128, quantization: "f16" } });
+    const info = store.buildIndex({ connectivity: 24, threads: 1 });
+    expect(info).toMatchObject({ state: "fresh", rows: 3000, dimensions: DIMS, params: { connectivity: 24, efConstruction: 128, efSearch: 128, quantization: "f16" } });
     let lowEf = 0, highEf = 0;
     for (const q of queries) {
       const exact = store.searchVector(q, 10, { approx: false });
@@ -63,7 +63,7 @@ describe("approximate search (HNSW index)", () => {
 
   it("uses the index automatically only from autoApproxMinRows rows, and never when asked for an exact scan", () => {
     const store = storeOf(clustered(500, 2));
-    store.buildIndex();
+    store.buildIndex({ threads: 1 });
     const spy = vi.spyOn(HnswIndex.prototype, "candidates");
     store.searchVector(queries[0], 5);
     expect(spy).not.toHaveBeenCalled(); // 500 rows < 100,000
@@ -76,7 +76,7 @@ describe("approximate search (HNSW index)", () => {
   it("never searches a stale index: add, upsert and remove make it stale; metadata changes do not", () => {
     const records = clustered(400, 3);
     const store = storeOf(records.slice(0, 399));
-    store.buildIndex();
+    store.buildIndex({ threads: 1 });
     const spy = vi.spyOn(HnswIndex.prototype, "candidates");
     store.updateMetadata("row-00001", { note: "x" });
     expect(store.indexInfo()?.state).toBe("fresh");
@@ -88,13 +88,13 @@ describe("approximate search (HNSW index)", () => {
     expect(spy).not.toHaveBeenCalled();
     expect(auto).toEqual(store.searchVector(queries[0], 5, { approx: false }));
 
-    store.buildIndex();
+    store.buildIndex({ threads: 1 });
     store.remove("row-00007");
     expect(store.indexInfo()?.state).toBe("stale");
-    store.buildIndex();
+    store.buildIndex({ threads: 1 });
     store.upsert({ ...records[3], vector: records[4].vector });
     expect(store.indexInfo()?.state).toBe("stale");
-    store.buildIndex();
+    store.buildIndex({ threads: 1 });
     expect(store.searchVector(queries[0], 5, { approx: true, ef: 400 }).map((h) => h.id)).toEqual(store.searchVector(queries[0], 5, { approx: false }).map((h) => h.id));
   });
 
@@ -109,7 +109,7 @@ describe("approximate search (HNSW index)", () => {
 
   it("filtered approximate results contain only matching rows, over-fetching or falling back to a scan as needed", () => {
     const store = storeOf(clustered(3000, 5));
-    store.buildIndex();
+    store.buildIndex({ threads: 1 });
     const spy = vi.spyOn(HnswIndex.prototype, "candidates");
     let recall = 0;
     for (const q of queries.slice(0, 5)) {
@@ -137,7 +137,7 @@ describe("approximate search (HNSW index)", () => {
     const records = clustered(600, 6);
     const store = storeOf(records.slice(0, 599));
     store.save(dir);
-    store.buildIndex({ efSearch: 40 });
+    store.buildIndex({ efSearch: 40, threads: 1 });
     const meta = store.saveIndex(dir);
     expect(meta).toMatchObject({ format: "sentivec-ann-index", count: 599, dimensions: DIMS, embedderId: "test:clustered@24", indexFile: "ann-index.1.usearch" });
     const before = queries.map((q) => store.searchVector(q, 10, { approx: true }));
@@ -147,7 +147,7 @@ describe("approximate search (HNSW index)", () => {
     expect(queries.map((q) => reloaded.searchVector(q, 10, { approx: true }))).toEqual(before);
 
     // Saving again replaces the generation and removes the old file.
-    reloaded.buildIndex();
+    reloaded.buildIndex({ threads: 1 });
     expect(reloaded.saveIndex(dir).indexFile).toBe("ann-index.2.usearch");
     expect(fs.readdirSync(dir).filter((f) => f.endsWith(".usearch"))).toEqual(["ann-index.2.usearch"]);
 
@@ -162,7 +162,7 @@ describe("approximate search (HNSW index)", () => {
 
     // An index built from the in-memory store is refused for a folder holding other vectors.
     const other = storeOf(records.slice(0, 10));
-    other.buildIndex();
+    other.buildIndex({ threads: 1 });
     expect(() => other.saveIndex(dir)).toThrow(expect.objectContaining({ code: "STORE_INDEX_STALE" }));
     expect(new VectorStore({ embedderId: "x", dimensions: 3 }).loadIndex(path.join(tmp.dir, "nowhere"))).toEqual({ state: "missing" });
   });
@@ -172,7 +172,7 @@ describe("approximate search (HNSW index)", () => {
     const records = clustered(100, 7);
     const store = storeOf(records);
     store.save(dir);
-    store.buildIndex();
+    store.buildIndex({ threads: 1 });
     store.saveIndex(dir);
     store.upsert({ ...records[5], vector: records[6].vector });
     store.save(dir);
@@ -185,7 +185,7 @@ describe("approximate search (HNSW index)", () => {
     const dir = path.join(tmp.dir, "corrupt");
     const store = storeOf(clustered(200, 8));
     store.save(dir);
-    store.buildIndex();
+    store.buildIndex({ threads: 1 });
     const meta = store.saveIndex(dir);
     const file = path.join(dir, meta.indexFile);
     const good = fs.readFileSync(file);
