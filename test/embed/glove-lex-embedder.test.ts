@@ -72,21 +72,21 @@ describe("GloveLexEmbedder (local:glove-lex-v1, the offline default)", () => {
 
   it("spreads polarity to words AFINN does not rate (e.g. 'mediocre', 'masterful')", () => {
     const t = loadGloveTable();
-    const p = (w: string): number => t.polarity[t.index.get(w)!];
+    const p = (w: string): number => t.polarity[t.rowOf(w)];
     expect(p("masterpiece")).toBeGreaterThan(0.5); // AFINN's own valence/5
     expect(p("boring")).toBeLessThan(-0.4);
-    for (const w of ["mediocre", "masterful"]) expect(t.index.has(w) && !Number.isNaN(p(w))).toBe(true);
+    for (const w of ["mediocre", "masterful"]) expect(t.rowOf(w) >= 0 && !Number.isNaN(p(w))).toBe(true);
     expect(p("masterful")).toBeGreaterThan(p("mediocre"));
   });
 
   it("looks up contractions as GloVe's tokeniser split them", () => {
     const t = loadGloveTable();
-    expect(t.index.has("n't")).toBe(false); // wink's copy of GloVe has no apostrophe tokens
-    expect(tokenRows("didn't", t)).toEqual([t.index.get("did"), t.index.get("not")]);
-    expect(tokenRows("can't", t)).toEqual([t.index.get("can"), t.index.get("not")]);
-    expect(tokenRows("we'll", t)).toEqual([t.index.get("we"), t.index.get("will")]);
-    expect(tokenRows("movie's", t)).toEqual([t.index.get("movie")]);
-    expect(tokenRows("good", t)).toEqual([t.index.get("good")]);
+    expect(t.rowOf("n't")).toBe(-1); // wink's copy of GloVe has no apostrophe tokens
+    expect(tokenRows("didn't", t)).toEqual([t.rowOf("did"), t.rowOf("not")]);
+    expect(tokenRows("can't", t)).toEqual([t.rowOf("can"), t.rowOf("not")]);
+    expect(tokenRows("we'll", t)).toEqual([t.rowOf("we"), t.rowOf("will")]);
+    expect(tokenRows("movie's", t)).toEqual([t.rowOf("movie")]);
+    expect(tokenRows("good", t)).toEqual([t.rowOf("good")]);
     // The tokeniser glues treebank "does n't" back together, so both spellings embed alike.
     expect(Array.from(e.embedOne("it does n't work"))).toEqual(Array.from(e.embedOne("it doesn't work")));
   });
@@ -116,7 +116,20 @@ describe("the word table", () => {
     const t = loadGloveTable();
     expect(t.rows).toBeGreaterThanOrEqual(50_000);
     expect(t.dims).toBe(VEC);
-    expect(t.index.get("the")).toBe(0);
+    expect(t.rowOf("the")).toBe(0);
+  });
+
+  it("finds every word of the table at its own row through the stored hash table, and no other string", () => {
+    const t = loadGloveTable();
+    const misplaced: number[] = [];
+    for (let r = 0; r < t.rows; r++) if (t.rowOf(t.wordAt(r)) !== r) misplaced.push(r);
+    expect(misplaced).toEqual([]);
+    expect(t.wordAt(0)).toBe("the");
+    // Non-ASCII words compare by their decoded text; near misses and lone surrogates find nothing.
+    const euro = t.rowOf("\u20ac");
+    expect(euro).toBeGreaterThan(0);
+    expect(t.wordAt(euro)).toBe("\u20ac");
+    for (const w of ["", "thhe", "The", "the ", "\ud800", "\u20ac\u20ac", "zxqvw"]) expect(t.rowOf(w), w).toBe(-1);
   });
 
   it("refuses a table whose bytes differ, naming the folder, before embedding anything", async () => {
