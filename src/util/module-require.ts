@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { packageFile } from "./package-file.js";
 
 /**
  * Loads a CommonJS dependency synchronously at its first use, so that a command which never uses it
@@ -9,7 +10,8 @@ import { createRequire } from "node:module";
  * Resolution must start from this package's own files, whatever folder the program runs in. In the
  * CommonJS build tslab makes of src/ for notebooks, `require` is that module's own. In ESM (dist/,
  * vitest) there is no `require`, and `import.meta` cannot be written in a file tslab compiles to
- * CommonJS, so this file's path comes from V8's call-site API instead.
+ * CommonJS, so resolution starts from packageFile() instead. In the CLI bundle, `require` is the
+ * bundle's own (scripts/bundle-cli.mjs).
  */
 export function requireModule<T>(name: string): T {
   return (ownRequire ??= makeRequire())(name) as T;
@@ -19,18 +21,5 @@ let ownRequire: NodeJS.Require | undefined;
 
 function makeRequire(): NodeJS.Require {
   if (typeof require === "function") return require;
-  return createRequire(thisFile());
-}
-
-function thisFile(): string {
-  const saved = Error.prepareStackTrace;
-  try {
-    Error.prepareStackTrace = (_error, stack) => stack;
-    const stack = new Error().stack as unknown as NodeJS.CallSite[];
-    const file = stack.map((s) => s.getFileName()).find((f) => f !== undefined && f !== null);
-    if (!file) throw new Error("sentivec: cannot locate its own module file to load a dependency from.");
-    return file;
-  } finally {
-    Error.prepareStackTrace = saved;
-  }
+  return createRequire(packageFile());
 }

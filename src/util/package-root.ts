@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { packageFile } from "./package-file.js";
 
 /**
  * The folder of sentivec's own package.json, for files that ship beside the code (the offline
@@ -10,7 +11,7 @@ import { fileURLToPath } from "node:url";
  *
  * `import.meta.url` would be the plain way, but tslab compiles notebook-loaded modules to CommonJS,
  * where `import.meta` is a syntax error; there `__dirname` exists instead. In ESM `__dirname` is
- * absent, and the module's file URL is read from a stack frame of this very function.
+ * absent, and the search starts from packageFile().
  */
 export function packageRoot(): string {
   let dir = moduleDir();
@@ -25,12 +26,8 @@ export function packageRoot(): string {
 
 function moduleDir(): string {
   if (typeof __dirname === "string") return __dirname;
-  const stack = new Error().stack ?? "";
-  for (const m of stack.matchAll(/(file:\/\/[^\s)]+|\/[^\s():]+):\d+:\d+/g)) {
-    if (!m[1].includes("package-root")) continue;
-    return dirname(m[1].startsWith("file:") ? fileURLToPath(m[1]) : m[1]);
-  }
-  throw new Error("cannot tell where sentivec is installed (no file location in the stack trace)");
+  const file = packageFile();
+  return dirname(file.startsWith("file:") ? fileURLToPath(file) : file);
 }
 
 function isSentivec(manifest: string): boolean {

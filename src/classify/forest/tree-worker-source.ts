@@ -134,7 +134,9 @@ export function treeWorkerSource(): string {
       '"use strict";',
       // tsx/esbuild (keepNames) wraps nested functions in __name(fn, "name"); give the worker a no-op one.
       "var __name = function (target) { return target; };",
-      Random.toString(),
+      // An expression, not a declaration: in the CLI bundle (scripts/bundle-cli.mjs) esbuild writes
+      // classes as `var Random = class { ... }`, whose source text has no name.
+      `var Random = ${Random.toString()};`,
       ...TREE_BUILDER_FUNCTIONS.map((fn) => fn.toString()),
       addForestProba.toString(),
       TREE_WORKER_MAIN,
