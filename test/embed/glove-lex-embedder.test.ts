@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GloveLexEmbedder } from "../../src/embed/glove-lex-embedder.js";
 import { POLARITY_FEATURES, tokenRows } from "../../src/embed/glove-lex-features.js";
-import { GLOVE_LEX_TABLE_FILES, GLOVE_LEX_TABLE_SHA256, defaultGloveTableDir, loadGloveTable } from "../../src/embed/glove-table.js";
+import { encodeGloveTableBlocks } from "../../src/embed/encode-glove-table.js";
+import { GLOVE_LEX_TABLE_BLOCKS_FILE, GLOVE_LEX_TABLE_BLOCKS_SHA256, GLOVE_LEX_TABLE_FILES, GLOVE_LEX_TABLE_SHA256, defaultGloveTableDir, loadGloveTable } from "../../src/embed/glove-table.js";
 import { LEXICON_DIMENSIONS } from "../../src/embed/sentiment-lexicon.js";
 import { EmbeddingError } from "../../src/errors.js";
 import { sha256Hex } from "../../src/util/sha256.js";
@@ -108,11 +109,14 @@ describe("GloveLexEmbedder (local:glove-lex-v1, the offline default)", () => {
 describe("the word table", () => {
   const tmp = useTempDir("sentivec-glove-");
 
-  it("is checked against its recorded sha256 and cut into parts under 5 MiB", () => {
+  it("is checked against its recorded sha256s (the parts', and each 16 KiB block's) and cut into parts under 5 MiB", () => {
     const dir = defaultGloveTableDir();
     const parts = GLOVE_LEX_TABLE_FILES.map((f) => readFileSync(join(dir, f)));
     for (const p of parts) expect(p.length).toBeLessThanOrEqual(5 * 1024 * 1024);
     expect(sha256Hex(Buffer.concat(parts))).toBe(GLOVE_LEX_TABLE_SHA256);
+    const blocks = readFileSync(join(dir, GLOVE_LEX_TABLE_BLOCKS_FILE));
+    expect(sha256Hex(blocks)).toBe(GLOVE_LEX_TABLE_BLOCKS_SHA256);
+    expect(encodeGloveTableBlocks(Buffer.concat(parts)).equals(blocks)).toBe(true);
     const t = loadGloveTable();
     expect(t.rows).toBeGreaterThanOrEqual(50_000);
     expect(t.dims).toBe(VEC);
@@ -132,19 +136,57 @@ describe("the word table", () => {
     for (const w of ["", "thhe", "The", "the ", "\ud800", "\u20ac\u20ac", "zxqvw"]) expect(t.rowOf(w), w).toBe(-1);
   });
 
-  it("refuses a table whose bytes differ, naming the folder, before embedding anything", async () => {
-    const dir = join(tmp.dir, "tampered");
+  /** A copy of the shipped table in `name`, with `damage` applied to the named file's bytes. */
+  const damagedCopy = (name: string, file: string, damage: (bytes: Buffer) => Buffer): string => {
+    const dir = join(tmp.dir, name);
     mkdirSync(dir);
     const src = defaultGloveTableDir();
-    copyFileSync(join(src, GLOVE_LEX_TABLE_FILES[0]), join(dir, GLOVE_LEX_TABLE_FILES[0]));
-    const last = readFileSync(join(src, GLOVE_LEX_TABLE_FILES[1]));
-    last[last.length - 100] ^= 1;
-    writeFileSync(join(dir, GLOVE_LEX_TABLE_FILES[1]), last);
-    const bad = new GloveLexEmbedder({ tableDir: dir });
-    const err = await bad.embed(["good"]).catch((x: unknown) => x);
+    for (const f of [...GLOVE_LEX_TABLE_FILES, GLOVE_LEX_TABLE_BLOCKS_FILE]) {
+      if (f === file) writeFileSync(join(dir, f), damage(readFileSync(join(src, f))));
+      else copyFileSync(join(src, f), join(dir, f));
+    }
+    return dir;
+  };
+  const failure = async (dir: string, texts: string[]): Promise<EmbeddingError> => {
+    const err = await new GloveLexEmbedder({ tableDir: dir }).embed(texts).catch((x: unknown) => x);
     expect(err).toBeInstanceOf(EmbeddingError);
-    expect((err as EmbeddingError).code).toBe("GLOVE_TABLE_CHECKSUM");
-    expect((err as Error).message).toContain(dir);
+    return err as EmbeddingError;
+  };
+
+  it("refuses a damaged row when it reads it, naming the file and the bytes; every byte used is checked", async () => {
+    const shipped = loadGloveTable();
+    const lastWord = shipped.wordAt(shipped.rows - 1);
+    // The last 100 bytes of the table are the last row's vector.
+    const dir = damagedCopy("damaged-row", GLOVE_LEX_TABLE_FILES[1], (b) => {
+      b[b.length - 100] ^= 1;
+      return b;
+    });
+    const err = await failure(dir, [`good ${lastWord}`]);
+    expect(err.code).toBe("GLOVE_TABLE_CHECKSUM");
+    expect(err.message).toContain(join(dir, GLOVE_LEX_TABLE_FILES[1]));
+    expect(err.message).toMatch(/bytes \d+–\d+ do not match their recorded sha256/);
+    // Rows in undamaged blocks are read and checked as usual, and give the shipped table's vectors.
+    const [v] = await new GloveLexEmbedder({ tableDir: dir }).embed(["good movie"]);
+    expect(Array.from(v)).toEqual(Array.from(new GloveLexEmbedder().embedOne("good movie")));
+  });
+
+  it("refuses a damaged header, a damaged blocks file and a part of the wrong size at the first text", async () => {
+    const header = damagedCopy("damaged-header", GLOVE_LEX_TABLE_FILES[0], (b) => {
+      b[13] ^= 1; // the row count
+      return b;
+    });
+    expect((await failure(header, ["good"])).message).toContain(join(header, GLOVE_LEX_TABLE_FILES[0]));
+    const blocks = damagedCopy("damaged-blocks", GLOVE_LEX_TABLE_BLOCKS_FILE, (b) => {
+      b[40] ^= 1;
+      return b;
+    });
+    const blocksErr = await failure(blocks, ["good"]);
+    expect(blocksErr.code).toBe("GLOVE_TABLE_CHECKSUM");
+    expect(blocksErr.message).toContain(join(blocks, GLOVE_LEX_TABLE_BLOCKS_FILE));
+    const short = damagedCopy("short-part", GLOVE_LEX_TABLE_FILES[1], (b) => b.subarray(0, b.length - 1));
+    const shortErr = await failure(short, ["good"]);
+    expect(shortErr.code).toBe("GLOVE_TABLE_CHECKSUM");
+    expect(shortErr.message).toMatch(/parts hold \d+ bytes, not \d+/);
   });
 
   it("reports a missing part by name, and only when the embedder is first used", async () => {
@@ -153,5 +195,11 @@ describe("the word table", () => {
     expect(err).toBeInstanceOf(EmbeddingError);
     expect((err as EmbeddingError).code).toBe("GLOVE_TABLE_MISSING");
     expect((err as Error).message).toContain(join(tmp.dir, "nowhere", GLOVE_LEX_TABLE_FILES[0]));
+    const noBlocks = join(tmp.dir, "no-blocks");
+    mkdirSync(noBlocks);
+    for (const f of GLOVE_LEX_TABLE_FILES) copyFileSync(join(defaultGloveTableDir(), f), join(noBlocks, f));
+    const blocksErr = await failure(noBlocks, ["good"]);
+    expect(blocksErr.code).toBe("GLOVE_TABLE_MISSING");
+    expect(blocksErr.message).toContain(join(noBlocks, GLOVE_LEX_TABLE_BLOCKS_FILE));
   });
 });

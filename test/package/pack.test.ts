@@ -21,7 +21,7 @@ describe("the npm package", () => {
     expect(paths).toContain("dist/cli/main.js");
     expect(paths.some((p) => p.startsWith("src/") || p.startsWith("test/"))).toBe(false);
     // The only data shipped is the offline embedder's word table, with its credits.
-    expect(paths.filter((p) => p.startsWith("datasets/")).sort()).toEqual(["datasets/README.md", "datasets/glove-lex/glove-lex-v1.table.part0", "datasets/glove-lex/glove-lex-v1.table.part1"]);
+    expect(paths.filter((p) => p.startsWith("datasets/")).sort()).toEqual(["datasets/README.md", "datasets/glove-lex/glove-lex-v1.table.blocks", "datasets/glove-lex/glove-lex-v1.table.part0", "datasets/glove-lex/glove-lex-v1.table.part1"]);
     expect(paths).toContain("NOTICE");
 
     const pkgDir = join(scratch, "node_modules", "sentivec");
