@@ -34,6 +34,8 @@ const common = {
   external,
   allowOverwrite: true,
   sourcemap: true,
+  // Maps point into src/ (not shipped) without copying it: the package stays small.
+  sourcesContent: false,
   // Identifiers keep their names: the forest's worker programs are built from functions' source text
   // (tree-worker-source.ts) and name `growTree` in plain strings.
   minify: false,
