@@ -75,23 +75,26 @@ function separateArrays(): Float64Array {
   return sums;
 }
 
+type Packed = (typeof packedTrees)[number];
+
+/** One row down one packed tree, its leaf's distribution added to `sums`. */
+function addRow({ nodes, thr, values: leafValues }: Packed, i: number, sums: Float64Array): void {
+  const offset = i * d;
+  let at = 0;
+  let f = nodes[0];
+  while (f >= 0) {
+    at = X[offset + f] <= thr[at + 1] ? at + STRIDE : nodes[at + 2];
+    f = nodes[at];
+  }
+  const leaf = nodes[at + 2] * K;
+  for (let k = 0; k < K; k++) sums[i * K + k] += leafValues[leaf + k];
+}
+
 function packed(): Float64Array {
   const sums = new Float64Array(rows * K);
   for (let from = 0; from < rows; from += block) {
     const to = Math.min(rows, from + block);
-    for (const { nodes, thr, values: leafValues } of packedTrees) {
-      for (let i = from; i < to; i++) {
-        const offset = i * d;
-        let at = 0;
-        let f = nodes[0];
-        while (f >= 0) {
-          at = X[offset + f] <= thr[at + 1] ? at + STRIDE : nodes[at + 2];
-          f = nodes[at];
-        }
-        const leaf = nodes[at + 2] * K;
-        for (let k = 0; k < K; k++) sums[i * K + k] += leafValues[leaf + k];
-      }
-    }
+    for (const tree of packedTrees) for (let i = from; i < to; i++) addRow(tree, i, sums);
   }
   return sums;
 }
@@ -101,7 +104,8 @@ function interleaved4(): Float64Array {
   const sums = new Float64Array(rows * K);
   for (let from = 0; from < rows; from += block) {
     const to = Math.min(rows, from + block);
-    for (const { nodes, thr, values: leafValues } of packedTrees) {
+    for (const tree of packedTrees) {
+      const { nodes, thr, values: leafValues } = tree;
       let i = from;
       for (; i + 4 <= to; i += 4) {
         const o0 = i * d;
@@ -145,17 +149,7 @@ function interleaved4(): Float64Array {
           sums[(i + 3) * K + k] += leafValues[l3 + k];
         }
       }
-      for (; i < to; i++) {
-        const offset = i * d;
-        let at = 0;
-        let f = nodes[0];
-        while (f >= 0) {
-          at = X[offset + f] <= thr[at + 1] ? at + STRIDE : nodes[at + 2];
-          f = nodes[at];
-        }
-        const leaf = nodes[at + 2] * K;
-        for (let k = 0; k < K; k++) sums[i * K + k] += leafValues[leaf + k];
-      }
+      for (; i < to; i++) addRow(tree, i, sums);
     }
   }
   return sums;

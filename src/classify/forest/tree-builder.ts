@@ -112,20 +112,15 @@ export type TreeScratch = Record<string, Int32Array | Float64Array>;
 export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: TreeRandom, scratch: TreeScratch = {}): GrownTree {
   // Arrays from the scratch are either fully written before they are read, or (histograms, bitmaps,
   // bin counts) left all zero by every tree that completes, as each node clears what it touched.
-  const int32 = (name: string, length: number): Int32Array => {
+  const reuse = <T extends Int32Array | Float64Array>(Type: new (length: number) => T, name: string, length: number): T => {
     const have = scratch[name];
-    if (have instanceof Int32Array && have.length >= length) return have.subarray(0, length);
-    const made = new Int32Array(length);
+    if (have instanceof Type && have.length >= length) return have.subarray(0, length) as T;
+    const made = new Type(length);
     scratch[name] = made;
     return made;
   };
-  const float64 = (name: string, length: number): Float64Array => {
-    const have = scratch[name];
-    if (have instanceof Float64Array && have.length >= length) return have.subarray(0, length);
-    const made = new Float64Array(length);
-    scratch[name] = made;
-    return made;
-  };
+  const int32 = (name: string, length: number): Int32Array => reuse(Int32Array, name, length);
+  const float64 = (name: string, length: number): Float64Array => reuse(Float64Array, name, length);
   const n = data.nSamples;
   const D = data.nFeatures;
   const K = data.nClasses;

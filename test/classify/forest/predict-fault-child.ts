@@ -8,7 +8,7 @@ import { noisyData } from "./forest-fixtures.js";
 const fault = process.argv[2];
 const train = noisyData(400, 128, 31);
 const test = noisyData(3000, 128, 32);
-const bytes = new RandomForestClassifier({ nEstimators: 40, seed: 4 }).fit(train.X, train.y).serialize();
+const bytes = new RandomForestClassifier({ nEstimators: 100, seed: 4 }).fit(train.X, train.y).serialize();
 const hex = (p: Float64Array[]) => p.map((row) => Buffer.from(row.buffer, row.byteOffset, row.byteLength).toString("hex")).join("");
 const reference = hex(RandomForestClassifier.deserialize(bytes).predictProba(test.X));
 

@@ -4,11 +4,11 @@ import { treeWorkerPool } from "../../../src/classify/forest/tree-worker-pool.js
 import { runTsx } from "../../support/run-child.js";
 import { noisyData } from "./forest-fixtures.js";
 
-// 128 features: prediction blocks of 512 rows, so 3,000 rows are 6 blocks and 3,000 × 40 trees is past
+// 128 features: prediction blocks of 512 rows, so 3,000 rows are 6 blocks and 3,000 × 100 trees is past
 // the size where a batch is shared between threads.
 const train = noisyData(600, 128, 21);
 const test = noisyData(3000, 128, 22);
-const bytes = new RandomForestClassifier({ nEstimators: 40, seed: 3 }).fit(train.X, train.y).serialize();
+const bytes = new RandomForestClassifier({ nEstimators: 100, seed: 3 }).fit(train.X, train.y).serialize();
 const flat = (p: Float64Array[]): Float64Array => {
   const out = new Float64Array(p.length * p[0].length);
   p.forEach((row, i) => out.set(row, i * row.length));
@@ -30,7 +30,7 @@ describe("prediction on several threads", () => {
   });
 
   it("a fitted model predicts with its own nJobs, the same as a single thread", () => {
-    const fitted = new RandomForestClassifier({ nEstimators: 40, seed: 3, nJobs: 2 }).fit(train.X, train.y);
+    const fitted = new RandomForestClassifier({ nEstimators: 100, seed: 3, nJobs: 2 }).fit(train.X, train.y);
     const p = flat(fitted.predictProba(test.X));
     const one = flat(RandomForestClassifier.deserialize(bytes).predictProba(test.X));
     expect(Buffer.from(p.buffer).equals(Buffer.from(one.buffer))).toBe(true);
