@@ -18,6 +18,7 @@ import { openCollection } from "../../src/store/collection/open-collection.js";
 import { INDEX_MIN_ROWS, probesFor } from "../../src/store/lance/lance-index.js";
 import type { LanceCollection } from "../../src/store/lance/lance-collection.js";
 import { VectorStore } from "../../src/store/vector-store.js";
+import { unitVectors } from "./unit-vectors.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -40,31 +41,6 @@ const log = (s: string): void => void process.stderr.write(`${new Date().toISOSt
 const now = (): number => performance.now();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-/** The same generator as bench/store/run.ts: sums of uniforms, normalised. */
-function unitVectors(n: number, seed: number): Float32Array {
-  const rnd = xorshift(seed);
-  const out = new Float32Array(n * D);
-  for (let i = 0; i < n; i++) {
-    let ss = 0;
-    for (let j = 0; j < D; j++) {
-      const v = rnd() + rnd() - 1;
-      out[i * D + j] = v;
-      ss += v * v;
-    }
-    const inv = 1 / Math.sqrt(ss);
-    for (let j = 0; j < D; j++) out[i * D + j] *= inv;
-  }
-  return out;
-}
 function folderBytes(dir: string): number {
   let total = 0;
   for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += statSync(join(e.parentPath, e.name)).size;
@@ -76,8 +52,8 @@ const records = (source: Float32Array, from: number, to: number) =>
 const started = new Date().toISOString();
 const loadBefore = loadavg().map((x) => x.toFixed(2)).join(" ");
 log(`generating ${N} × ${D} unit vectors and ${Q} queries... (load ${loadBefore})`);
-const source = unitVectors(N, 12345);
-const queries = unitVectors(Q, 777);
+const source = unitVectors(N, D, 12345);
+const queries = unitVectors(Q, D, 777);
 const query = (i: number) => queries.subarray(i * D, (i + 1) * D);
 
 log("in-memory VectorStore: adding rows...");

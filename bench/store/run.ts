@@ -21,6 +21,7 @@ import * as vm from "node:vm";
 import { Matrix as MlMatrix } from "ml-matrix";
 import { VectorStore, type VectorRecord } from "../../src/store/vector-store.js";
 import { createSimdSum } from "./simd-sum.js";
+import { unitVectors } from "./unit-vectors.js";
 
 const { values } = parseArgs({
   options: {
@@ -44,34 +45,10 @@ const now = (): number => performance.now();
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 // ---- data: N seeded random unit vectors ----
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-function unitVectors(n: number, seed: number): Float32Array {
-  const rnd = xorshift(seed);
-  const out = new Float32Array(n * D);
-  for (let i = 0; i < n; i++) {
-    let ss = 0;
-    for (let j = 0; j < D; j++) {
-      const v = rnd() + rnd() - 1;
-      out[i * D + j] = v;
-      ss += v * v;
-    }
-    const inv = 1 / Math.sqrt(ss);
-    for (let j = 0; j < D; j++) out[i * D + j] *= inv;
-  }
-  return out;
-}
 
 log(`generating ${N} × ${D} unit vectors...`);
-const source = unitVectors(N, 12345);
-const queries = unitVectors(Q, 777);
+const source = unitVectors(N, D, 12345);
+const queries = unitVectors(Q, D, 777);
 const query = (i: number): Float32Array => queries.subarray(i * D, (i + 1) * D);
 const ids = Array.from({ length: N }, (_, i) => `doc-${String(i).padStart(6, "0")}`);
 const labels = ["negative", "positive"];

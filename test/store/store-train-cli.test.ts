@@ -1,39 +1,24 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { expectOneLineError } from "../support/expect-cli-error.js";
-import { OpenAITestServer } from "../support/openai-test-server.js";
-import { runCliAsync } from "../support/run-cli-async.js";
-import { DATASETS, useTempDir } from "../support/temp-dir.js";
+import { AMAZON, YELP, jsonOf as json, useStoreCli } from "../support/store-cli-setup.js";
+import { useTempDir } from "../support/temp-dir.js";
 
 /**
  * train / evaluate / cv --store: a store filled once by `store add` is trained on with its own vectors.
  * The OpenAI test server counts the embedding requests, so "nothing is embedded twice" is measured,
  * not assumed.
  */
-const KEY = "testkey-store-train-0123456789abcdef";
-const UCI = join(DATASETS, "uci-sentiment-labelled-sentences");
-const AMAZON = join(UCI, "amazon_cells_labelled.txt");
-const YELP = join(UCI, "yelp_labelled.txt");
+const { server: testServer, cli } = useStoreCli("testkey-store-train-0123456789abcdef");
 const OPENAI = ["--embedder", "openai:text-embedding-3-small", "--dimensions", "48"];
 const FOREST = ["--trees", "40"];
 const tmp = useTempDir("sentivec-store-train-");
-let server: OpenAITestServer;
-
-beforeAll(async () => {
-  server = await OpenAITestServer.start({ apiKey: KEY });
-});
-afterAll(async () => server.close());
-
-const cli = (args: string[]) => runCliAsync(args, { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: "" } });
-const json = (r: { code: number; stdout: string; stderr: string }) => {
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-};
 
 describe("train --store (UCI Amazon + Yelp)", () => {
   it("gives the same report as train on the files with the same seed, and sends 0 embedding requests", async () => {
     const store = join(tmp.dir, "openai-store");
+    const server = testServer();
     const remote = [...OPENAI, "--base-url", server.url, "--no-cache"];
     const added = json(await cli(["store", "add", AMAZON, YELP, "--store", store, ...remote, "--json"]));
     expect(added).toMatchObject({ added: 1986, unlabeled: 0 });

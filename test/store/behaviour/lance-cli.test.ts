@@ -1,40 +1,26 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { lockDir } from "../../../src/util/dir-lock.js";
 import { expectOneLineError } from "../../support/expect-cli-error.js";
-import { OpenAITestServer } from "../../support/openai-test-server.js";
 import { runCliAsync } from "../../support/run-cli-async.js";
-import { DATASETS, useTempDir } from "../../support/temp-dir.js";
+import { AMAZON, YELP, jsonOf as json, useStoreCli } from "../../support/store-cli-setup.js";
+import { useTempDir } from "../../support/temp-dir.js";
 
 /**
  * The CLI on a lance: store: the same commands and results as on the in-memory store, with the rows in
  * a LanceDB table. The OpenAI test server counts embedding requests, so "trains without embedding" is
  * measured, not assumed.
  */
-const KEY = "testkey-lance-cli-0123456789abcdef";
-const UCI = join(DATASETS, "uci-sentiment-labelled-sentences");
-const AMAZON = join(UCI, "amazon_cells_labelled.txt");
-const YELP = join(UCI, "yelp_labelled.txt");
+const { server: testServer, cli } = useStoreCli("testkey-lance-cli-0123456789abcdef");
 const FOREST = ["--trees", "30"];
 const tmp = useTempDir("sentivec-lance-cli-");
-let server: OpenAITestServer;
-
-beforeAll(async () => {
-  server = await OpenAITestServer.start({ apiKey: KEY });
-});
-afterAll(async () => server.close());
-
-const cli = (args: string[]) => runCliAsync(args, { env: { OPENAI_API_KEY: KEY, OPENAI_BASE_URL: "" } });
-const json = (r: { code: number; stdout: string; stderr: string }) => {
-  expect(r.code, r.stderr).toBe(0);
-  return JSON.parse(r.stdout);
-};
 
 describe("train --store lance:DIR (UCI Amazon + Yelp)", () => {
   it("gives the same report as the in-memory store and as the files (same seed), with 0 embedding requests", async () => {
     const lance = `lance:${join(tmp.dir, "lance-store")}`;
     const memory = join(tmp.dir, "memory-store");
+    const server = testServer();
     const remote = ["--embedder", "openai:text-embedding-3-small", "--dimensions", "48", "--base-url", server.url, "--no-cache"];
     const added = json(await cli(["store", "add", AMAZON, YELP, "--store", lance, ...remote, "--json"]));
     expect(added).toMatchObject({ store: lance, added: 1986, updated: 0, size: 1986, unlabeled: 0 });
