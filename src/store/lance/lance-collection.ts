@@ -349,6 +349,12 @@ export class LanceCollection implements VectorCollection {
     }
   }
 
+  /** Whether the table has a vector index (searches then use it unless told to scan exactly). */
+  async hasIndex(): Promise<boolean> {
+    const indices = await this.lance("read", () => this.table.listIndices());
+    return indices.some((i) => i.columns.includes("vector"));
+  }
+
   /** LanceDB's vector index over the rows (see lance-index.ts for the kind and the row threshold). */
   async buildIndex(options: IndexOptions = {}): Promise<IndexReport> {
     const rows = await this.count();

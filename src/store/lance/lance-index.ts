@@ -4,10 +4,12 @@ import { lanceModules } from "./lance-modules.js";
 /**
  * LanceDB's own vector index for a lance: store (what HNSW is for the in-memory store).
  *
- * Kind and settings were chosen by measurement (bench/store/RESULTS.md, "LanceDB"): LanceDB's default
- * IVF_PQ alone ranks by 16-byte codes and finds few of the true top 10 on 384-dim vectors (recall 0.36 at
- * 100k rows), so searches re-rank PQ candidates with the exact vectors (refineFactor) and probe more
- * partitions (nprobes).
+ * IVF_PQ, LanceDB's default kind: rows are grouped into partitions around k-means centroids and held
+ * as product-quantised codes; a search visits the partitions nearest the query (nprobes) and re-ranks
+ * refineFactor × k candidates by their exact vectors. PQ codes alone rank poorly (recall@10 0.36 on
+ * 100k random 384-dim rows with no refine), hence the re-ranking. How many of the true top 10 a search
+ * finds depends on how clustered the vectors are: on random unit vectors, about the share of partitions
+ * probed (bench/store/RESULTS.md, "LanceDB"); real embeddings cluster, and do better.
  */
 export const INDEX_MIN_ROWS = 50_000;
 /** The share of the IVF partitions a search visits, and how many candidates per wanted hit are re-ranked exactly. */
@@ -54,21 +56,29 @@ export interface SearchTuning {
 }
 
 /**
- * Builds (or rebuilds) the index over every row. Below INDEX_MIN_ROWS the exact scan is fast and an
- * IVF index would have too few rows per partition to train on, so none is built (and an old one is
- * dropped, so searches stay exact) unless `force`.
+ * Builds (or rebuilds) the index over every row. Below INDEX_MIN_ROWS LanceDB's exact scan takes a
+ * fraction of a second (0.25 s at 100k × 384 on the loaded 2-core test machine), so an index would buy
+ * little and cost recall: none is built, and an old one is dropped so searches stay exact, unless `force`.
  */
 export async function buildVectorIndex(table: LanceDb.Table, rows: number, options: IndexOptions = {}): Promise<IndexReport> {
   const existing = (await table.listIndices()).find((i) => i.columns.includes("vector"));
-  if (rows < INDEX_MIN_ROWS && !options.force) {
+  const minRows = indexMinRows();
+  if (rows < minRows && !options.force) {
     if (existing) await table.dropIndex(existing.name);
-    return { built: false, rows, reason: `${rows} rows: below ${INDEX_MIN_ROWS} the exact scan is used and no index is built` };
+    return { built: false, rows, reason: `it has ${rows} rows, and below ${minRows} the exact scan is used` };
   }
   const partitions = partitionsFor(rows);
   const started = performance.now();
   const { lancedb } = lanceModules();
   await table.createIndex("vector", { config: lancedb.Index.ivfPq({ distanceType: "dot", numPartitions: partitions, ...(options.subVectors ? { numSubVectors: options.subVectors } : {}) }), replace: true });
   return { built: true, rows, indexType: "IVF_PQ", partitions, seconds: (performance.now() - started) / 1000 };
+}
+
+/** INDEX_MIN_ROWS, or $SENTIVEC_LANCE_INDEX_MIN_ROWS when set to a whole number (tests index small stores). */
+export function indexMinRows(): number {
+  const env = process.env.SENTIVEC_LANCE_INDEX_MIN_ROWS;
+  const n = env === undefined || env.trim() === "" ? NaN : Number(env);
+  return Number.isInteger(n) && n >= 256 ? n : INDEX_MIN_ROWS;
 }
 
 /** How a search should use the table's index (nothing when it has none: LanceDB then scans exactly). */
