@@ -4,6 +4,7 @@ import { DEFAULT_HNSW_PARAMS, type IndexQuantization } from "../store/ann/hnsw-i
 import { AUTO_APPROX_MIN_ROWS } from "../store/ann/store-index.js";
 import { parseCollectionLocation } from "../store/collection/collection-location.js";
 import { MemoryCollection } from "../store/collection/memory-collection.js";
+import type { LanceCollection } from "../store/lance/lance-collection.js";
 import type { VectorCollection } from "../store/collection/vector-collection.js";
 import type { StoreFilter } from "../store/store-filter.js";
 import { StoreError } from "../store/store-error.js";
@@ -11,6 +12,7 @@ import { type SearchHit, VectorStore } from "../store/vector-store.js";
 import { lockDir } from "../util/dir-lock.js";
 import { printJson, status } from "./cli-output.js";
 import { parseWholeNumber } from "./number-options.js";
+import { indexLanceStore } from "./store-index-lance.js";
 
 interface StoreIndexCliOptions {
   store: string;
@@ -30,20 +32,26 @@ interface StoreIndexCliOptions {
 export function registerStoreIndexCommand(store: Command, defaultDir: string): void {
   store
     .command("index")
-    .description("build the store's approximate (HNSW) index, so that large stores are searched in milliseconds")
-    .option("--store <dir>", "store folder", defaultDir)
+    .description("build the store's approximate index (HNSW; for a lance: store, LanceDB's IVF_PQ), so that large stores are searched in milliseconds")
+    .option("--store <dir>", "store folder; lance:DIR for a LanceDB store", defaultDir)
     .option("--connectivity <n>", "links per node (HNSW M): more is slower to build, larger, and more accurate", parseWholeNumber("--connectivity", 2, 256), DEFAULT_HNSW_PARAMS.connectivity)
     .option("--ef-construction <n>", "candidates considered per insertion: more is slower to build and more accurate", parseWholeNumber("--ef-construction", 1, 100_000), DEFAULT_HNSW_PARAMS.efConstruction)
     .option("--ef-search <n>", "default candidates per search (store search --ef overrides it)", parseWholeNumber("--ef-search", 1, 100_000), DEFAULT_HNSW_PARAMS.efSearch)
     .option("--quantization <type>", "how the index holds vectors: f16 (half the memory) or f32; results are re-scored from the store's own vectors either way", parseQuantization, DEFAULT_HNSW_PARAMS.quantization)
     .option("--json", "print the summary as JSON")
     .option("-q, --quiet", "no progress output")
-    .action(async (o: StoreIndexCliOptions) => {
+    .action(async (o: StoreIndexCliOptions, cmd: Command) => {
       const quiet = o.json === true || o.quiet === true;
-      if (parseCollectionLocation(o.store).backend !== "memory") {
-        throw new OptionsError("STORE_INDEX_BACKEND", "store index builds the in-memory store's HNSW index; a lance: store is indexed by LanceDB itself.", {
-          hint: "Give the folder of an in-memory store (without lance:).",
-        });
+      const location = parseCollectionLocation(o.store);
+      if (location.backend === "lance") {
+        // LanceDB builds its own kind of index: the HNSW settings would silently do nothing.
+        const hnsw = cmd.options.find((opt) => HNSW_OPTIONS.has(opt.attributeName()) && cmd.getOptionValueSource(opt.attributeName()) === "cli");
+        if (hnsw) {
+          throw new OptionsError("STORE_INDEX_OPTION", `${hnsw.long} sets the in-memory store's HNSW index; a lance: store gets LanceDB's IVF_PQ index, which does not take it.`, {
+            hint: `Leave out ${hnsw.long}.`,
+          });
+        }
+        return indexLanceStore(location, o);
       }
       const target = await VectorStore.load(o.store);
       if (target.size === 0) {
@@ -79,6 +87,8 @@ export function registerStoreIndexCommand(store: Command, defaultDir: string): v
     });
 }
 
+const HNSW_OPTIONS = new Set(["connectivity", "efConstruction", "efSearch", "quantization"]);
+
 function parseQuantization(value: string): IndexQuantization {
   if (value !== "f16" && value !== "f32") {
     throw new InvalidArgumentError("--quantization must be f16 or f32.");
@@ -93,20 +103,13 @@ type SearchFn = (vector: Float32Array, k: number, filter: StoreFilter | undefine
  * one is an error); with neither, a fresh index is used from AUTO_APPROX_MIN_ROWS rows
  * (SENTIVEC_APPROX_MIN_ROWS overrides that), and a stale one is ignored with one line saying to rebuild
  * it. A corrupt index file is an error either way, once it is opened. A lance: store is searched by
- * LanceDB, with its own index: these options do not apply there.
+ * LanceDB, with its own index (lanceSearchMode).
  */
 export function chooseSearchMode(target: VectorCollection, o: { approx?: boolean; exact?: boolean; ef?: number }): SearchFn {
   if (o.approx && o.exact) {
     throw new OptionsError("STORE_SEARCH_MODE", "--approx and --exact contradict each other.", { hint: "Give one of them, or neither to let the store's size decide." });
   }
-  if (!(target instanceof MemoryCollection)) {
-    if (o.approx || o.exact || o.ef !== undefined) {
-      throw new OptionsError("STORE_SEARCH_MODE", `--approx, --exact and --ef choose how the in-memory store is searched; a ${target.backend} store is searched by its own engine.`, {
-        hint: "Drop them for this store.",
-      });
-    }
-    return (vector, k, filter) => target.searchVector(vector, k, { filter });
-  }
+  if (!(target instanceof MemoryCollection)) return lanceSearchMode(target as LanceCollection, o);
   const store = target.store, dir = target.dir;
   const exact: SearchFn = async (vector, k, filter) => store.searchVector(vector, k, { filter, approx: false });
   if (o.exact) {
@@ -151,4 +154,27 @@ export function indexAfterSave(target: VectorCollection, quiet: boolean): "fresh
   if (state === "missing") return "none";
   if (state === "stale") status(`The approximate index in ${target.dir} is now out of date: searches scan every row until you run \`sentivec store index --store ${target.dir}\` again.`, quiet);
   return state;
+}
+
+/**
+ * `store search` on a lance: store: LanceDB uses its index when the table has one (rows added since are
+ * scanned exactly, so it is never stale); --exact scans every row; --approx requires an index; --ef is
+ * an HNSW setting, refused.
+ */
+function lanceSearchMode(target: LanceCollection, o: { approx?: boolean; exact?: boolean; ef?: number }): SearchFn {
+  if (o.ef !== undefined) {
+    throw new OptionsError("STORE_SEARCH_MODE", "--ef sets the in-memory store's HNSW search; a lance: store is searched through LanceDB's IVF_PQ index, which does not take it.", {
+      hint: "Drop --ef (--exact scans every row).",
+    });
+  }
+  if (o.exact) return (vector, k, filter) => target.searchVector(vector, k, { filter, tuning: { exact: true } });
+  return async (vector, k, filter) => {
+    if (o.approx && !(await target.hasIndex())) {
+      throw new StoreError("STORE_NO_INDEX", "--approx: this store has no vector index.", {
+        where: { file: target.dir },
+        hint: `To build it, run \`sentivec store index --store lance:${target.dir}\`; or search without --approx.`,
+      });
+    }
+    return target.searchVector(vector, k, { filter });
+  };
 }

@@ -43,6 +43,8 @@ export interface IndexReport {
   /** LanceDB's index type, e.g. "IVF_PQ", when built. */
   indexType?: string;
   partitions?: number;
+  /** PQ sub-vectors (bytes per row of codes); undefined for LanceDB's default, dims / 16. */
+  subVectors?: number;
   seconds?: number;
   /** Why none was built. */
   reason?: string;
@@ -71,7 +73,7 @@ export async function buildVectorIndex(table: LanceDb.Table, rows: number, optio
   const started = performance.now();
   const { lancedb } = lanceModules();
   await table.createIndex("vector", { config: lancedb.Index.ivfPq({ distanceType: "dot", numPartitions: partitions, ...(options.subVectors ? { numSubVectors: options.subVectors } : {}) }), replace: true });
-  return { built: true, rows, indexType: "IVF_PQ", partitions, seconds: (performance.now() - started) / 1000 };
+  return { built: true, rows, indexType: "IVF_PQ", partitions, ...(options.subVectors ? { subVectors: options.subVectors } : {}), seconds: (performance.now() - started) / 1000 };
 }
 
 /** INDEX_MIN_ROWS, or $SENTIVEC_LANCE_INDEX_MIN_ROWS when set to a whole number (tests index small stores). */

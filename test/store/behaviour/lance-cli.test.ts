@@ -130,4 +130,37 @@ describe("store add / info / search / label / evaluate on a lance: store (offlin
     expectOneLineError(r, /Could not open the Lance table: Table 'rows' was not found.*restore it from a backup or rebuild the store/);
     expect(r.stderr).not.toMatch(/\.rs:\d+/);
   }, 300000);
+
+  it("store index builds LanceDB's index; searches use it and still find newer rows, --exact scans, --approx needs one", async () => {
+    const small = await cli(["store", "index", "--store", lance]);
+    expect(small.code, small.stderr).toBe(0);
+    expect(small.stdout).toMatch(/No index built for lance:.*: it has 1988 rows, and below 50000 the exact scan is used\./);
+    expectOneLineError(await cli(["store", "search", "battery", "--store", lance, "--approx"]), /--approx: this store has no vector index\..*sentivec store index --store lance:/);
+    expectOneLineError(await cli(["store", "index", "--store", lance, "--connectivity", "8"]), /--connectivity sets the in-memory store's HNSW index; a lance: store gets LanceDB's IVF_PQ index/);
+    expectOneLineError(await cli(["store", "search", "battery", "--store", lance, "--ef", "10"]), /--ef sets the in-memory store's HNSW search/);
+
+    const built = json(await runCliAsync(["store", "index", "--store", lance, "--json"], { env: { SENTIVEC_LANCE_INDEX_MIN_ROWS: "1000" } }));
+    expect(built).toMatchObject({ store: lance, built: true, rows: 1988, indexType: "IVF_PQ", partitions: 7 });
+    expect(json(await cli(["store", "info", "--store", lance, "--json"]))).toMatchObject({ index: "IVF_PQ", indexedRows: 1988, unindexedRows: 0 });
+    const filter = ["--filter", "source=amazon_cells_labelled.txt"];
+    const exact = json(await cli(["store", "search", "the battery died", "--store", lance, "-k", "5", "--exact", ...filter, "--json"]));
+    const inMemory = json(await cli(["store", "search", "the battery died", "--store", memory, "-k", "5", ...filter, "--json"]));
+    expect(exact.map((h: { id: string }) => h.id)).toEqual(inMemory.map((h: { id: string }) => h.id));
+    const approx = json(await cli(["store", "search", "the battery died", "--store", lance, "-k", "5", "--approx", ...filter, "--json"]));
+    expect(approx).toHaveLength(5);
+    for (const h of approx) {
+      expect(h.metadata.source).toBe("amazon_cells_labelled.txt");
+      expect(h.score).toBeLessThanOrEqual(exact[0].score + 1e-6);
+    }
+
+    // Rows added after the index are not in it, and are still found: LanceDB scans them exactly.
+    const later = tmp.file("later.csv", "text,label\nThe hinge snapped off the lid,negative\n");
+    json(await cli(["store", "add", later, "--store", lance, "--json"]));
+    expect(json(await cli(["store", "info", "--store", lance, "--json"]))).toMatchObject({ rows: 1989, indexedRows: 1988, unindexedRows: 1 });
+    const found = json(await cli(["store", "search", "The hinge snapped off the lid", "--store", lance, "-k", "1", "--approx", "--json"]));
+    expect(found[0].metadata.text).toBe("The hinge snapped off the lid");
+    expect(found[0].score).toBeCloseTo(1, 5);
+    const text = await cli(["store", "info", "--store", lance]);
+    expect(text.stdout).toMatch(/Index +IVF_PQ over 1988 rows, 1 newer rows searched exactly/);
+  }, 300000);
 });
