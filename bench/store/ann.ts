@@ -11,7 +11,10 @@
  *
  *   nice -n 5 npm run bench:store-ann -- [--rows 1000000] [--dims 384] [--queries 100]
  *       [--efs 16,32,64,128,256,512] [--connectivity 32] [--ef-construction 128] [--quantization f16]
- *       [--sets sst2,random] [--work DIR] [--reuse] [--out FILE.json]
+ *       [--sets sst2,random] [--work DIR] [--reuse] [--out FILE.json] [--threads 1]
+ *
+ * --threads is the build's (default 1: a one-thread build makes the same graph every run, so reruns
+ * compare; usearch's parallel build does not).
  *
  * --work keeps each built index (default: a folder under the OS temp dir); with --reuse a saved index
  * built with the same settings is loaded instead of rebuilt (its build time then comes from its .json).
@@ -26,6 +29,7 @@ import { DEFAULT_EMBEDDER_SPEC, createEmbedder } from "../../src/embed/create-em
 import { approxTopK } from "../../src/store/ann/approx-top-k.js";
 import { type HnswParams, HnswIndex, type IndexQuantization } from "../../src/store/ann/hnsw-index.js";
 import { VectorStore } from "../../src/store/vector-store.js";
+import { unitVectors } from "./unit-vectors.js";
 
 const { values } = parseArgs({
   options: {
@@ -40,6 +44,7 @@ const { values } = parseArgs({
     work: { type: "string", default: join(tmpdir(), "sentivec-ann-bench") },
     reuse: { type: "boolean", default: false },
     out: { type: "string" },
+    threads: { type: "string", default: "1" },
   },
 });
 const N = Number(values.rows), D = Number(values.dims), Q = Number(values.queries), K = 10;
@@ -89,33 +94,6 @@ interface SetResult {
 }
 
 // ---- data ----
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
-
-/** n seeded random unit vectors (Irwin–Hall(2) per component: cheap, symmetric, and isotropic enough once normalised). */
-function unitVectors(n: number, dims: number, seed: number): Float32Array {
-  const rnd = xorshift(seed);
-  const out = new Float32Array(n * dims);
-  for (let i = 0; i < n; i++) {
-    let ss = 0;
-    for (let j = 0; j < dims; j++) {
-      const v = rnd() + rnd() - 1;
-      out[i * dims + j] = v;
-      ss += v * v;
-    }
-    const inv = 1 / Math.sqrt(ss);
-    for (let j = 0; j < dims; j++) out[i * dims + j] *= inv;
-  }
-  return out;
-}
-
 function storeOf(embedderId: string, dims: number, rows: number, vectorAt: (i: number) => Float32Array): VectorStore {
   const store = new VectorStore({ embedderId, dimensions: dims, initialCapacity: rows });
   const CHUNK = 50_000;
@@ -172,14 +150,15 @@ function measure(set: SetData, key: string): SetResult {
     buildMs = (JSON.parse(readFileSync(metaFile, "utf8")) as { buildMs: number }).buildMs;
     log(`${key}: reusing ${file} (built in ${(buildMs / 1000).toFixed(1)} s)`);
   } else {
-    log(`${key}: building HNSW over ${n} × ${dims} (M ${params.connectivity}, efConstruction ${params.efConstruction}, ${params.quantization})...`);
+    log(`${key}: building HNSW over ${n} × ${dims} (M ${params.connectivity}, efConstruction ${params.efConstruction}, ${params.quantization}, ${values.threads} thread(s))...`);
     const t0 = now();
     let next = 0;
     const index = HnswIndex.build(X, n, dims, params, {
+      threads: Number(values.threads),
       onProgress: (done, total) => {
         if (done >= next) {
           log(`  ${done}/${total} rows, ${((now() - t0) / 1000).toFixed(0)} s`);
-          next = done + Math.max(100_000, total / 10);
+          next = done + Math.max(20_000, total / 50);
         }
       },
     });
