@@ -100,6 +100,22 @@ describe("sentivec store index / store search --approx", () => {
     expectOneLineError(search(dir, "--approx"), /ann-index\.json: The approximate index is not valid JSON; it is truncated or corrupt/);
   });
 
+  it("a kill while saving the index leaves the last good one in use; the next save clears what it left", () => {
+    const dir = freshStore("killed");
+    expect(runCli(["store", "index", "--store", dir, "-q"]).code).toBe(0);
+    const before = search(dir, "--approx", "-k", "7").stdout;
+    for (const step of ["ann-index:rename", "ann-index-meta:rename"]) {
+      const killed = runCli(["store", "index", "--store", dir, "-q"], { env: { SENTIVEC_TEST_KILL_AT: step } });
+      expect(killed.code, step).not.toBe(0);
+      const after = search(dir, "--approx", "-k", "7");
+      expect(after.code, after.stderr).toBe(0);
+      expect(after.stdout).toBe(before);
+    }
+    expect(fs.readdirSync(dir).some((f) => f.includes(".tmp-"))).toBe(true);
+    expect(runCli(["store", "index", "--store", dir, "-q"]).code).toBe(0);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith("ann-index")).sort()).toEqual(["ann-index.3.usearch", "ann-index.json"]);
+  });
+
   it("bad options and a missing or empty store are one-line errors", () => {
     const dir = freshStore("options");
     expectOneLineError(search(dir, "--approx", "--exact"), /--approx and --exact contradict each other/);
