@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     "sub-vectors": { type: "string" },
     dir: { type: "string" },
     "no-index": { type: "boolean", default: false },
+    /** With --dir: keep the rows an earlier run ingested there (the same seed gives the same rows). */
+    reuse: { type: "boolean", default: false },
   },
 });
 const N = Number(args.rows), D = Number(args.dims), Q = Number(args.queries), FLAT_Q = Math.min(Q, Number(args["flat-queries"]));
@@ -64,12 +66,16 @@ const memoryIngestS = (now() - t) / 1000;
 
 const dir = args.dir ?? mkdtempSync(join(tmpdir(), "sentivec-bench-lance-"));
 const lance = (await openCollection(`lance:${dir}`, { create: { embedderId: "bench:random@" + D, dimensions: D } })) as LanceCollection;
-log(`LanceDB: ingesting into ${dir} in commits of ${CHUNK} rows...`);
-t = now();
-for (let i = 0; i < N; i += CHUNK) await lance.addMany(records(source, i, Math.min(N, i + CHUNK)));
-const lanceIngestS = (now() - t) / 1000;
+let lanceIngestS: number | null = null;
+if (args.reuse && (await lance.count()) === N) log(`LanceDB: reusing the ${N} rows already in ${dir} (--reuse)`);
+else {
+  log(`LanceDB: ingesting into ${dir} in commits of ${CHUNK} rows...`);
+  t = now();
+  for (let i = 0; i < N; i += CHUNK) await lance.addMany(records(source, i, Math.min(N, i + CHUNK)));
+  lanceIngestS = (now() - t) / 1000;
+}
 const dataBytes = folderBytes(join(dir, "rows.lance"));
-log(`ingested in ${lanceIngestS.toFixed(1)} s, ${(dataBytes / 1e6).toFixed(0)} MB on disk`);
+log(`${lanceIngestS === null ? "reused" : `ingested in ${lanceIngestS.toFixed(1)} s`}, ${(dataBytes / 1e6).toFixed(0)} MB on disk`);
 
 interface Method {
   name: string;
@@ -123,7 +129,7 @@ if (!args["no-index"]) {
   const indexed = CONFIGS.map(([fraction, rf]): Method => {
     const nprobes = probesFor(N, fraction);
     return {
-      name: `LanceDB IVF_PQ, nprobes ${nprobes} of ${index!.partitions}${rf > 1 ? `, refineFactor ${rf}` : ", no refine"}`,
+      name: `LanceDB IVF_PQ (${index!.subVectors ?? "default"} sub-vectors), nprobes ${nprobes} of ${index!.partitions}${rf > 1 ? `, refineFactor ${rf}` : ", no refine"}`,
       queries: Q,
       run: async (q) => (await lance.searchVector(q, K, { tuning: { nprobes, ...(rf > 1 ? { refineFactor: rf } : {}) } })).map((h) => h.id),
       times: [],
@@ -149,5 +155,5 @@ console.log("(The in-memory reference row is from the run beside the index searc
 console.log("| method | queries | median ms / query | × in-memory exact | recall@10 |");
 console.log("|---|---:|---:|---:|---:|");
 for (const r of rows) console.log(`| ${r.method} | ${r.queries} | ${r.medianMs.toFixed(1)} | ${r.speedupVsMemoryExact.toFixed(2)} | ${r.recallAt10.toFixed(3)} |`);
-console.log(`\n- Ingest: in-memory ${memoryIngestS.toFixed(1)} s; LanceDB ${lanceIngestS.toFixed(1)} s (${Math.ceil(N / CHUNK)} commits of ≤ ${CHUNK} rows).`);
+console.log(`\n- Ingest: in-memory ${memoryIngestS.toFixed(1)} s; LanceDB ${lanceIngestS === null ? "not measured (rows reused, --reuse)" : `${lanceIngestS.toFixed(1)} s (${Math.ceil(N / CHUNK)} commits of ≤ ${CHUNK} rows)`}.`);
 console.log(`- LanceDB on disk: ${mb(dataBytes)} of rows (${(dataBytes / N).toFixed(0)} B/row; the raw vectors are ${D * 4} B/row)${index ? `, ${mb(indexBytes)} of IVF_PQ index (${index.partitions} partitions, built in ${index.seconds!.toFixed(1)} s)` : "; no index built (--no-index)"}.`);
