@@ -38,5 +38,7 @@ export function sqlString(s: string): string {
 }
 
 function values(match: FilterMatch): FilterScalar[] {
-  return typeof match === "object" && match !== null ? [...match.in] : [match];
+  // Casts, not narrowing: tslab compiles this file for the notebooks without strictNullChecks, where
+  // `match !== null` narrows nothing and the plain form fails to compile there.
+  return typeof match === "object" && match !== null ? [...(match as { in: readonly FilterScalar[] }).in] : [match as FilterScalar];
 }
