@@ -11,7 +11,7 @@ import { DATASETS, ROOT, useTempDir } from "../support/temp-dir.js";
  * ~150 and the OpenAI SDK's 155). The timing goal itself is in bench/cli-start; this checks the
  * causes, which a loaded machine cannot blur.
  */
-const HEAVY = ["openai", "better-sqlite3", "js-tiktoken", "papaparse", "ml-random-forest", "cli-progress", "@lancedb", "hnswlib-node", "playwright-core"];
+const HEAVY = ["openai", "better-sqlite3", "js-tiktoken", "papaparse", "ml-random-forest", "cli-progress", "@lancedb", "hnswlib-node", "usearch", "playwright-core"];
 
 const tmp = useTempDir();
 const model = join(tmp.dir, "model");
@@ -63,5 +63,20 @@ describe("heavy modules load only where they are used", () => {
     const trained = modulesLoadedBy(["train", csv, "--out", join(tmp.dir, "m-csv"), "--trees", "2", "--test-size", "0", "--quiet"]);
     expect(trained.code, trained.stderr).toBe(0);
     expect(heavyIn(trained.modules)).toEqual(["better-sqlite3", "papaparse"]);
+  });
+
+  it("usearch loads to build or search an approximate index, not for an exact store search", () => {
+    const st = join(tmp.dir, "store");
+    const csv = tmp.file("store.csv", "text,label\ngood,positive\nbad,negative\nfine,positive\nawful,negative\n");
+    expect(runCli(["store", "add", csv, "--store", st, "--embedder", "local:hash-v2@64", "-q"]).code).toBe(0);
+    const indexed = modulesLoadedBy(["store", "index", "--store", st, "-q"]);
+    expect(indexed.code, indexed.stderr).toBe(0);
+    expect(heavyIn(indexed.modules)).toContain("usearch");
+    const exact = modulesLoadedBy(["store", "search", "good", "--store", st]);
+    expect(exact.code, exact.stderr).toBe(0);
+    expect(heavyIn(exact.modules)).not.toContain("usearch");
+    const approx = modulesLoadedBy(["store", "search", "good", "--store", st, "--approx"]);
+    expect(approx.code, approx.stderr).toBe(0);
+    expect(heavyIn(approx.modules)).toContain("usearch");
   });
 });
