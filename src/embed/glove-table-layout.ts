@@ -1,3 +1,5 @@
+import { featureHash } from "./feature-hash.js";
+
 /**
  * The byte layout of the offline embedder's word table, shared by its reader (glove-table.ts) and its
  * writer (encode-glove-table.ts, used by scripts/build-glove-table.ts).
@@ -60,22 +62,13 @@ export function gloveTableSlots(rows: number): number {
 }
 
 /**
- * 32-bit hash of a word's UTF-16 code units (FNV-1a, then murmur3's finaliser so the low bits that pick
- * a slot are well mixed). Hashing code units, not UTF-8 bytes, lets a lookup hash the JS string as it is.
- * Part of the file format: the writer and the reader must agree on it exactly.
+ * The 32-bit hash that places a word in the table: the hashed embedders' FNV-1a over UTF-16 code units
+ * with murmur3's finaliser (feature-hash.ts; its output is pinned by their tests). Hashing code units,
+ * not UTF-8 bytes, lets a lookup hash the JS string as it is. Part of the file format: the writer and
+ * the reader must agree on it exactly.
  */
 export function gloveWordHash(word: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < word.length; i++) {
-    h ^= word.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return featureHash(word);
 }
 
 /**
