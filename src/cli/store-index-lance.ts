@@ -31,8 +31,9 @@ export async function indexLanceStore(location: CollectionLocation, o: { json?: 
     }
     if (!report.built) console.log(`No index built for ${name}: ${report.reason}.`);
     else {
-      console.log(`Indexed ${report.rows} rows of ${name} in ${report.seconds!.toFixed(1)} s: LanceDB ${report.indexType}, ${report.partitions} partitions; ` +
-        `searches probe ${Math.round(SEARCH_PROBE_FRACTION * 100)}% of them and re-rank ${SEARCH_REFINE_FACTOR}× the hits exactly (store search --exact scans every row).`);
+      const probed = SEARCH_PROBE_FRACTION >= 1 ? "all of them" : `${Math.round(SEARCH_PROBE_FRACTION * 100)}% of them`;
+      console.log(`Indexed ${report.rows} rows of ${name} in ${report.seconds!.toFixed(1)} s: LanceDB ${report.indexType}, ${report.partitions} partitions, ` +
+        `${report.subVectors ?? "default"}-byte codes; searches probe ${probed} and re-rank ${SEARCH_REFINE_FACTOR}× the hits exactly (store search --exact scans every row).`);
     }
   } finally {
     target.close();

@@ -359,7 +359,7 @@ export class LanceCollection implements VectorCollection {
   async buildIndex(options: IndexOptions = {}): Promise<IndexReport> {
     const rows = await this.count();
     this.tuning = undefined;
-    return this.lance("write", () => buildVectorIndex(this.table, rows, options));
+    return this.lance("write", () => buildVectorIndex(this.table, rows, this.dimensions, options));
   }
 
   async save(): Promise<{ generation: number }> {

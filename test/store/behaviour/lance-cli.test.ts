@@ -140,7 +140,7 @@ describe("store add / info / search / label / evaluate on a lance: store (offlin
     expectOneLineError(await cli(["store", "search", "battery", "--store", lance, "--ef", "10"]), /--ef sets the in-memory store's HNSW search/);
 
     const built = json(await runCliAsync(["store", "index", "--store", lance, "--json"], { env: { SENTIVEC_LANCE_INDEX_MIN_ROWS: "1000" } }));
-    expect(built).toMatchObject({ store: lance, built: true, rows: 1988, indexType: "IVF_PQ", partitions: 7 });
+    expect(built).toMatchObject({ store: lance, built: true, rows: 1988, indexType: "IVF_PQ", partitions: 7, subVectors: 128 });
     expect(json(await cli(["store", "info", "--store", lance, "--json"]))).toMatchObject({ index: "IVF_PQ", indexedRows: 1988, unindexedRows: 0 });
     const filter = ["--filter", "source=amazon_cells_labelled.txt"];
     const exact = json(await cli(["store", "search", "the battery died", "--store", lance, "-k", "5", "--exact", ...filter, "--json"]));
