@@ -11,7 +11,7 @@ import { DATASETS, ROOT, useTempDir } from "../support/temp-dir.js";
  * ~150 and the OpenAI SDK's 155). The timing goal itself is in bench/cli-start; this checks the
  * causes, which a loaded machine cannot blur.
  */
-const HEAVY = ["openai", "better-sqlite3", "js-tiktoken", "papaparse", "ml-random-forest", "cli-progress", "@lancedb", "hnswlib-node", "usearch", "playwright-core"];
+const HEAVY = ["openai", "better-sqlite3", "js-tiktoken", "papaparse", "ml-random-forest", "cli-progress", "@lancedb", "apache-arrow", "hnswlib-node", "usearch", "playwright-core"];
 
 const tmp = useTempDir();
 const model = join(tmp.dir, "model");
