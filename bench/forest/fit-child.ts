@@ -6,7 +6,7 @@
  *
  * Reads the float32/int32 files run.ts wrote; prints one JSON line: RSS at start, after loading, peak.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { createClassifier } from "../../src/classify/forest/create-classifier.js";
 
@@ -30,4 +30,8 @@ const model = createClassifier({ nEstimators: Number(trees), seed: Number(seed),
 const t0 = performance.now();
 model.fit({ rows: y.length, cols: d, data }, y);
 const fitS = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ fitS, baseRss, loadedRss, peakRss: process.resourceUsage().maxRSS * 1024 }));
+// The peak is this process's own high-water mark (VmHWM), not getrusage's maxRSS: Linux carries maxRSS
+// over from the parent's memory at spawn, so a child of a big benchmark process reported the parent's peak.
+const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"));
+const peakRss = hwm ? Number(hwm[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+console.log(JSON.stringify({ fitS, baseRss, loadedRss, peakRss }));

@@ -5,7 +5,6 @@ first fit is the only one the peak can come from; the test set is loaded after i
 loads it). An optional fifth argument repeats each prediction and keeps the best time."""
 import json
 import pickle
-import resource
 import sys
 import time
 
@@ -19,10 +18,10 @@ def load(directory, name, n_features):
     return X, y
 
 
-def rss_bytes():
+def rss_bytes(field="VmRSS"):
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     return 0
 
@@ -40,7 +39,9 @@ def main():
         t0, c0 = time.perf_counter(), time.process_time()
         model.fit(X_train, y_train)
         fit_s, fit_cpu_s = time.perf_counter() - t0, time.process_time() - c0
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 if i == 0 else None
+        # The process's own high-water mark (VmHWM): getrusage's ru_maxrss carries over the spawning
+        # process's peak on Linux, so under run.ts it reported the Node parent's memory, not this fit's.
+        peak = rss_bytes("VmHWM") if i == 0 else None
         if X_test is None:
             # Loaded only now, so the first fit's peak holds the training set alone, as sentivec's does.
             X_test, y_test = load(directory, "test", n_features)
