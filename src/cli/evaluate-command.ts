@@ -6,6 +6,7 @@ import { type DatasetCliOptions, addDatasetOptions, datasetOptionsFrom } from ".
 import { type EmbedderCliOptions, addEmbedderOptions, fetcherFrom } from "./embedder-options.js";
 import { formatLoadStats } from "./format-load-stats.js";
 import { loadModelForCli } from "./load-model.js";
+import { addPredictJobsOption } from "./predict-jobs-option.js";
 import { readBundleManifest } from "../model/model-bundle.js";
 import { type StoreSourceCliOptions, addStoreSourceOptions, storeEvaluationData, storeRowsFromCli } from "./store-source.js";
 
@@ -16,6 +17,7 @@ interface EvaluateCliOptions extends DatasetCliOptions, EmbedderCliOptions, Stor
   model: string;
   json?: boolean;
   quiet?: boolean;
+  jobs: number;
 }
 
 export function registerEvaluateCommand(program: Command): void {
@@ -30,6 +32,7 @@ export function registerEvaluateCommand(program: Command): void {
   addEmbedderOptions(cmd, { defaultSpec: false, fromBundle: true });
   addReportOption(cmd);
   addStoreSourceOptions(cmd, "evaluate on");
+  addPredictJobsOption(cmd);
   cmd.action(async (files: string[], o: EvaluateCliOptions, command: Command) => {
     const quiet = o.json === true || o.quiet === true;
     checkReportPath(o);

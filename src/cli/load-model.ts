@@ -12,10 +12,11 @@ import { type EmbedderCliOptions, embedderFrom } from "./embedder-options.js";
  * text is sent. With `embedsText: false` (evaluating a dataset that carries its own vectors) the
  * bundle's embedder is not rebuilt for the CLI, so a custom server's model needs no --base-url then.
  */
-export async function loadModelForCli(dir: string, o: EmbedderCliOptions, { embedsText = true } = {}): Promise<SentimentModel> {
+export async function loadModelForCli(dir: string, o: EmbedderCliOptions & { jobs?: number }, { embedsText = true } = {}): Promise<SentimentModel> {
   const explicit: Embedder | undefined = o.embedder ? embedderFrom(o) : undefined;
   return SentimentModel.load(dir, {
     embedder: explicit,
+    nJobs: o.jobs,
     resolveEmbedder: (id, dimensions) => {
       if (o.dimensions !== undefined && o.dimensions !== dimensions) {
         throw new OptionsError("PREDICT_DIMENSIONS", `--dimensions ${o.dimensions} does not match the model in ${dir}, which was trained on ${dimensions}-dimensional vectors (${id}).`, {

@@ -7,10 +7,12 @@ import { isBlankText } from "../util/text-checks.js";
 import { printJson } from "./cli-output.js";
 import { type EmbedderCliOptions, addEmbedderOptions, fetcherFrom } from "./embedder-options.js";
 import { loadModelForCli } from "./load-model.js";
+import { addPredictJobsOption } from "./predict-jobs-option.js";
 
 interface PredictCliOptions extends EmbedderCliOptions {
   model: string;
   json?: boolean;
+  jobs: number;
 }
 
 /** What --json prints for a blank text: an explicit non-answer instead of a made-up label. */
@@ -38,6 +40,7 @@ export function registerPredictCommand(program: Command): void {
     .requiredOption("-m, --model <dir>", "model bundle folder written by `sentivec train`")
     .option("--json", "print the predictions as JSON");
   addEmbedderOptions(cmd, { defaultSpec: false, fromBundle: true });
+  addPredictJobsOption(cmd);
   cmd.action(async (args: string[], o: PredictCliOptions) => {
     const inputs: Input[] = args.length > 0 ? args.map((text, i) => ({ text, where: `argument ${i + 1}` })) : await readStdinLines();
     if (inputs.length === 0) {

@@ -102,6 +102,11 @@ export interface LoadModelOptions {
   embedder?: Embedder;
   /** Builds an embedder from a recorded id when `embedder` is not given. */
   resolveEmbedder?: (id: string, dimensions: number) => Embedder | undefined;
+  /**
+   * Threads the classifier may use to predict large batches (default 1; the forest hands a batch to
+   * workers only from ~250,000 row × tree walks). The predictions are the same for any number.
+   */
+  nJobs?: number;
 }
 
 /**
@@ -306,7 +311,7 @@ export class SentimentModel {
   /** Reads and verifies a bundle; the embedder is rebuilt from its id unless one is given. */
   static async load(dir: string, options: LoadModelOptions = {}): Promise<SentimentModel> {
     const { manifest, forest } = await readBundle(dir);
-    const classifier = readClassifier(forest);
+    const classifier = readClassifier(forest, { nJobs: options.nJobs });
     if (manifest.labelScheme !== undefined && !isLabelScheme(manifest.labelScheme)) {
       throw new BundleError("BUNDLE_CORRUPT", `The manifest's label scheme ${JSON.stringify(manifest.labelScheme)} is not one this sentivec knows.`, { where: { file: dir }, hint: "Upgrade sentivec or train the model again." });
     }

@@ -23,8 +23,8 @@ export function createClassifier(options: ForestOptions = {}): Classifier {
 }
 
 /** Reads bytes written by any engine's `serialize()`, recognising the engine from the header. */
-export function deserializeClassifier(bytes: Uint8Array): Classifier {
-  if (RandomForestClassifier.isSerialized(bytes)) return RandomForestClassifier.deserialize(bytes);
+export function deserializeClassifier(bytes: Uint8Array, options: { nJobs?: number } = {}): Classifier {
+  if (RandomForestClassifier.isSerialized(bytes)) return RandomForestClassifier.deserialize(bytes, options);
   if (MlRandomForestClassifier.isSerialized(bytes)) return MlRandomForestClassifier.deserialize(bytes);
   throw new BundleError("FOREST_UNKNOWN_FORMAT", "The forest file is not in a format this sentivec knows (corrupt, or from another tool).", {
     hint: "Train the model again.",
