@@ -80,6 +80,23 @@ describe("sentivec store index / store search --approx", () => {
     expect(JSON.parse(rebuilt.stdout)).toHaveLength(8);
   });
 
+  it("store label writes metadata only: the index stays fresh and --approx --filter predicted=... uses it", () => {
+    const dir = freshStore("labelled");
+    const unlabelled = tmp.file("unlabelled.csv", "text\nA wonderful soup\nA rude and cold waiter\n");
+    expect(runCli(["store", "add", unlabelled, "--store", dir, ...EMBEDDER, "-q"]).code).toBe(0);
+    expect(runCli(["store", "index", "--store", dir, "-q"]).code).toBe(0);
+    const model = path.join(tmp.dir, "label-model");
+    const trained = runCli(["train", "--store", dir, "-o", model, "--trees", "10", "--test-size", "0", "--quiet"]);
+    expect(trained.code, trained.stderr).toBe(0);
+    const labelled = runCli(["store", "label", "--store", dir, "--model", model, "--json"]);
+    expect(labelled.code, labelled.stderr).toBe(0);
+    const r = search(dir, "--approx", "-k", "9", "--filter", "predicted=positive,negative");
+    expect(r.code, r.stderr).toBe(0);
+    const hits = JSON.parse(r.stdout) as { metadata: { predicted?: string } }[];
+    expect(hits).toHaveLength(2);
+    expect(hits.every((h) => h.metadata.predicted !== undefined)).toBe(true);
+  });
+
   it("a missing, corrupt or truncated index is one clear error", () => {
     const dir = freshStore("broken");
     expectOneLineError(search(dir, "--approx"), /--approx: this store has no approximate index\. To build it, run `sentivec store index --store .*`; or search with --exact\./);
