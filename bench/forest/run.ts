@@ -8,7 +8,7 @@
  *                               [--predict-repeats 3]
  *
  * A set is ROWSxDIMS, or ROWSxDIMScK for a K-class mixture (see synthetic-set.ts). Sets up to
- * MULTI_SEED_MAX_ROWS rows get their accuracy over --acc-seeds forest seeds (mean ± sample sd).
+ * MULTI_SEED_MAX_ROWS rows (--acc-seeds-max-rows, default 6000) get their accuracy over --acc-seeds forest seeds (mean ± sample sd).
  * Peak RSS of a fit is measured for each engine in a process of its own (scikit-learn: its first fit;
  * sentivec: fit-child.ts, nJobs 1).
  *
@@ -72,13 +72,15 @@ const { values } = parseArgs({
     "real-dims": { type: "string", default: "512" },
     "acc-seeds": { type: "string", default: "5" },
     "predict-repeats": { type: "string", default: "3" },
+    /** Larger sets get one seed by default (their fits are long); raise this to average them too. */
+    "acc-seeds-max-rows": { type: "string", default: "6000" },
   },
 });
 const nTrees = Number(values.trees);
 const seed = Number(values.seed);
 const ML_RF_SIZES = new Set(["1000x256", "1000x1536"]);
 /** Sets this small also get their accuracy averaged over several forest seeds (one seed's noise is ±1 point). */
-const MULTI_SEED_MAX_ROWS = 6000;
+const MULTI_SEED_MAX_ROWS = Number(values["acc-seeds-max-rows"]);
 const accSeeds = Number(values["acc-seeds"]);
 /** Each side's prediction is timed this many times and the best kept (wall and CPU separately). */
 const predictRepeats = Number(values["predict-repeats"]);
