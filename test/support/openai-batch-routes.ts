@@ -339,6 +339,10 @@ export class BatchRoutes {
     let closed = false;
     res.on("close", () => (closed = true));
     for (let off = 0; off < f.content.length && !closed; off += size) {
+      // The pause comes before a piece, never after the last one: a client that has every byte may store
+      // them and exit at once, and a test that then reads `complete` must not race a pointless timer.
+      if (off > 0 && delay > 0) await new Promise((r) => setTimeout(r, delay));
+      if (closed) break;
       const piece = f.content.subarray(off, off + size);
       const ok = res.write(piece);
       entry.bytes += piece.length;
@@ -353,7 +357,6 @@ export class BatchRoutes {
           res.on("close", done);
         });
       }
-      if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     }
     if (!closed) res.end();
     // Every byte sent (the client may hang up right after the last one: it knows the length).
