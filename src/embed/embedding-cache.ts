@@ -95,8 +95,9 @@ export class EmbeddingCache {
       throw new EmbeddingError("CACHE_OPEN", `Cannot open embedding cache ${this.path}: ${(e as Error).message}.`, { hint: "Check the path and its permissions." });
     }
     try {
-      this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 30_000))}`);
-      if (!readonly) this.initSchema();
+      const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 30_000));
+      this.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      if (!readonly) this.initSchema(busyTimeoutMs);
       else this.checkSchema();
     } catch (e) {
       this.db.close();
@@ -125,17 +126,23 @@ export class EmbeddingCache {
   }
 
   /** Creates the table in a new file, or verifies an existing one is ours. */
-  private initSchema(): void {
+  private initSchema(busyTimeoutMs: number): void {
     // Look before touching anything: switching journal_mode rewrites the header, so a foreign
-    // database must be recognised (read-only) first.
-    const appId = this.db.pragma("application_id", { simple: true }) as number;
-    if (appId !== CACHE_APPLICATION_ID) {
+    // database must be recognised (read-only) first. Both reads come from one snapshot: read apart,
+    // another process creating the same new cache could commit between them (id 0, yet one table),
+    // and a brand-new cache would be called foreign.
+    const looksForeign = this.db.transaction(() => {
+      const appId = this.db.pragma("application_id", { simple: true }) as number;
+      if (appId === CACHE_APPLICATION_ID) return false;
       const tables = this.db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
-      if (appId !== 0 || tables.n > 0) throw foreign(this.path, "it is a SQLite database of another program");
-    }
-    // journal_mode needs no transaction and is persistent; with busy_timeout set it waits if another
-    // process is mid-switch.
-    this.db.pragma("journal_mode = WAL");
+      return appId !== 0 || tables.n > 0;
+    });
+    if (looksForeign.deferred()) throw foreign(this.path, "it is a SQLite database of another program");
+    // journal_mode is persistent and needs no transaction, but SQLite answers SQLITE_BUSY to the
+    // switch at once, without its busy handler, while another process holds the file (measured: 13
+    // of 160 processes opening one new cache in pairs failed so). So it is retried here, in the
+    // busy timeout's spirit.
+    retryWhileBusy(() => this.db.pragma("journal_mode = WAL"), busyTimeoutMs);
     this.db.pragma("synchronous = NORMAL");
     const init = this.db.transaction(() => {
       const appId = this.db.pragma("application_id", { simple: true }) as number;
@@ -256,6 +263,22 @@ export class EmbeddingCache {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+/** Runs `f`, again and again while SQLite answers SQLITE_BUSY, for up to `timeoutMs`. */
+function retryWhileBusy<T>(f: () => T, timeoutMs: number): T {
+  const end = Date.now() + timeoutMs;
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      return f();
+    } catch (e) {
+      if ((e as { code?: string }).code !== "SQLITE_BUSY" || Date.now() >= end) throw e;
+    }
+    // A synchronous sleep: the constructor is synchronous, and a spin would steal the other
+    // process's CPU on a 2-core machine.
+    Atomics.wait(sleeper, 0, 0, wait);
   }
 }
 

@@ -1,10 +1,11 @@
 import Database from "better-sqlite3";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmbeddingError } from "../../src/errors.js";
-import { EmbeddingCache } from "../../src/embed/embedding-cache.js";
+import { CACHE_APPLICATION_ID, CACHE_SCHEMA_VERSION, EmbeddingCache } from "../../src/embed/embedding-cache.js";
 import { expectedVector, OpenAITestServer, sha256 } from "../support/openai-test-server.js";
 import { runTsx, waitFor } from "../support/run-child.js";
 import { serverFingerprint } from "../../src/embed/embedder-identity.js";
@@ -94,6 +95,36 @@ describe("EmbeddingCache", () => {
     expect(() => new EmbeddingCache(join(dir, "nope.sqlite"), { readonly: true })).toThrow(/No embedding cache/);
   });
 
+  it("waits for another process that holds the new file's write lock, instead of failing with 'database is locked'", async () => {
+    // A process (here in rollback-journal mode, as a cache is until its first open switches it to
+    // WAL) holds the write lock while creating the cache. SQLite answers the WAL switch with
+    // SQLITE_BUSY at once, without its busy handler, so this open used to fail (CI saw it with two
+    // processes creating one cache together).
+    const path = join(dir, "held.sqlite");
+    const holder = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const db = new (require("better-sqlite3"))(process.argv[1]);
+         db.exec("BEGIN IMMEDIATE");
+         db.exec("CREATE TABLE embeddings (embedder_id TEXT NOT NULL, sha TEXT NOT NULL, dimensions INTEGER NOT NULL, vector BLOB NOT NULL, created_at INTEGER NOT NULL, UNIQUE (embedder_id, sha))");
+         db.pragma("application_id = ${CACHE_APPLICATION_ID}");
+         db.pragma("user_version = ${CACHE_SCHEMA_VERSION}");
+         process.stdout.write("held\\n");
+         setTimeout(() => { db.exec("COMMIT"); db.close(); }, 400);`,
+        path,
+      ],
+      { stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const exited = new Promise((res) => holder.on("exit", res));
+    await new Promise((res) => holder.stdout!.once("data", res));
+    const c = new EmbeddingCache(path);
+    c.putMany("e@2", [{ sha: sha256("x"), vector: vec(1, 2) }]);
+    expect(Array.from(c.get("e@2", sha256("x"))!)).toEqual([1, 2]);
+    c.close();
+    expect(await exited).toBe(0);
+  });
+
   it("is shared safely by two processes writing at once", async () => {
     const server = await OpenAITestServer.start({ apiKey: "testkey-test-two-procs-000000", latencyMs: 20 });
     try {
@@ -106,7 +137,7 @@ describe("EmbeddingCache", () => {
       const common = ["--wait-for", join(dir, "go"), "--base-url", server.url, "--cache", path, "--dimensions", "16", "--max-inputs", "20", "--concurrency", "4"];
       const env = { OPENAI_API_KEY: "testkey-test-two-procs-000000" };
       const runs = [runTsx("test/support/embed-child.ts", [...common, "--texts", join(dir, "a.json")], env), runTsx("test/support/embed-child.ts", [...common, "--texts", join(dir, "b.json")], env)];
-      await waitFor(() => runs.every((r) => r.events.some((e) => e.event === "ready")), 60_000, "both children ready");
+      await waitFor(() => runs.every((r) => r.events.some((e) => e.event === "ready")), 60_000, "both children ready", runs);
       writeFileSync(join(dir, "go"), "");
       const codes = await Promise.all(runs.map((r) => r.exited));
       for (const r of runs) expect(r.stderr()).toBe("");

@@ -49,10 +49,16 @@ export async function runSentivec(args: string[], env: Record<string, string> = 
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
-/** Waits until `test` holds (polling), or fails after `timeoutMs`. */
-export async function waitFor(test: () => boolean, timeoutMs = 30_000, what = "condition"): Promise<void> {
+/**
+ * Waits until `test` holds (polling), or fails after `timeoutMs`. Given the children it waits on,
+ * it fails as soon as one of them has ended, with that child's stderr, rather than waiting out the
+ * timeout with nothing to show for why.
+ */
+export async function waitFor(test: () => boolean, timeoutMs = 30_000, what = "condition", children: ChildRun[] = []): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!test()) {
+    const dead = children.find((r) => r.child.exitCode !== null || r.child.signalCode !== null);
+    if (dead) throw new Error(`A child ended (${dead.child.exitCode ?? dead.child.signalCode}) before ${what}; its stderr:\n${dead.stderr()}`);
     if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
