@@ -2,14 +2,13 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import { endianness } from "node:os";
 import * as path from "node:path";
-import { SentivecError } from "../errors.js";
 import { removeTempFiles, writeFileAtomicSync } from "../util/atomic-file.js";
 import { canonicalJson } from "../util/canonical-json.js";
 import { lockDirSync } from "../util/dir-lock.js";
 import { faultPoint } from "../util/fault-hooks.js";
 import { refuseForeignJson } from "../util/foreign-file.js";
-import { fileSystemError } from "../util/fs-error.js";
 import { ensureDir } from "../util/output-path.js";
+import { storeSaveError } from "./store-save-error.js";
 import type { Metadata } from "./store-filter.js";
 import { StoreError } from "./store-error.js";
 
@@ -118,14 +117,7 @@ export function writeStoreFiles(dir: string, snap: StoreSnapshot): SaveResult {
   } catch (cause) {
     // Not switched: manifest.json still names the previous vector file; the new one is of no use.
     if (!switched && vectorsPath) fs.rmSync(vectorsPath, { force: true });
-    if (cause instanceof SentivecError) throw cause;
-    const fsError = fileSystemError(cause, { action: "save the vector store", path: dir, unchanged: "The previous save, if any, is intact." });
-    if (fsError !== cause) throw fsError;
-    throw new StoreError("STORE_SAVE", `Could not save the vector store to ${dir}: ${(cause as Error).message}`, {
-      where: { file: dir },
-      hint: "Check the directory is writable and the disk has room; the previous save, if any, is intact.",
-      cause,
-    });
+    throw storeSaveError(cause, { code: "STORE_SAVE", what: "vector store", dir, unchanged: "The previous save, if any, is intact." });
   } finally {
     lock.release();
   }

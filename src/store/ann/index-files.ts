@@ -5,8 +5,8 @@ import { SentivecError } from "../../errors.js";
 import { removeTempFiles, syncDirSync, tempPathFor, writeFileAtomicSync } from "../../util/atomic-file.js";
 import { lockDirSync } from "../../util/dir-lock.js";
 import { faultPoint } from "../../util/fault-hooks.js";
-import { fileSystemError } from "../../util/fs-error.js";
 import { StoreError } from "../store-error.js";
+import { storeSaveError } from "../store-save-error.js";
 import { type HnswParams, HnswIndex, checkParams } from "./hnsw-index.js";
 
 /**
@@ -83,14 +83,7 @@ export function writeIndexFiles(dir: string, index: HnswIndex, input: IndexMetaI
   } catch (cause) {
     if (tmp) fs.rmSync(tmp, { force: true });
     if (!switched && indexPath) fs.rmSync(indexPath, { force: true });
-    if (cause instanceof SentivecError) throw cause;
-    const fsError = fileSystemError(cause, { action: "save the approximate index", path: dir, unchanged: "The store and any previous index are intact." });
-    if (fsError !== cause) throw fsError;
-    throw new StoreError("STORE_INDEX_SAVE", `Could not save the approximate index to ${dir}: ${(cause as Error).message}`, {
-      where: { file: dir },
-      hint: "Check the folder is writable and the disk has room; the store and any previous index are intact.",
-      cause,
-    });
+    throw storeSaveError(cause, { code: "STORE_INDEX_SAVE", what: "approximate index", dir, unchanged: "The store and any previous index are intact." });
   } finally {
     lock.release();
   }
