@@ -23,7 +23,7 @@ import { type EmbedderCliOptions, addEmbedderOptions, embedderFrom, fetcherFrom 
 import { parseWholeNumber } from "./number-options.js";
 import { checkFilterFields, collect, parseFilters } from "./store-filter-options.js";
 import { registerStoreLabelCommand } from "./store-label-command.js";
-import { chooseSearchMode, indexAfterSave, registerStoreIndexCommand } from "./store-index-command.js";
+import { autoMinRows, chooseSearchMode, indexAfterSave, registerStoreIndexCommand } from "./store-index-command.js";
 
 /** Kept here too: store-command was where parseFilters lived. */
 export { parseFilters };
@@ -199,6 +199,7 @@ export function registerStoreCommand(program: Command): void {
         console.log(`Store      ${o.store} (generation ${info.generation}, saved ${d.savedAt})`);
         console.log(`Embedder   ${info.embedderId}, ${info.dimensions} dimensions`);
         console.log(`Rows       ${info.size} (${(Number(d.vectorBytes) / 1e6).toFixed(1)} MB of vectors)`);
+        console.log(`Index      ${describeMemoryIndex(d)}`);
       }
       const labels = Object.entries(info.labels).sort(([a], [b]) => (a < b ? -1 : 1)).map(([l, n]) => `${l} ${n}`);
       if (info.unlabeled > 0) labels.push(`unlabeled ${info.unlabeled}`);
@@ -264,4 +265,12 @@ async function embedRows(
 /** Content-derived id: re-adding the same text updates its row instead of duplicating it. */
 function textId(text: string): string {
   return sha256Hex(text).slice(0, 20);
+}
+
+/** The `Index` line of `store info` for an in-memory store, from its collection's details. */
+function describeMemoryIndex(d: CollectionInfo["details"]): string {
+  if (d.index === null) return "none (exact search; sentivec store index builds one)";
+  const what = `${d.index} over ${d.indexedRows} rows, ${(Number(d.indexBytes) / 1e6).toFixed(1)} MB, built ${d.indexBuiltAt}`;
+  if (d.indexState === "fresh") return `${what}; used by search --approx, and by every search from ${autoMinRows()} rows`;
+  return `${what}; stale (${escapeControl(String(d.indexStaleReason))}), so searches scan exactly until sentivec store index rebuilds it`;
 }

@@ -394,6 +394,11 @@ export class VectorStore {
     return this.ann.peek(this.indexedRows, dir).state;
   }
 
+  /** The index saved in `dir` as its description tells (the graph is not read): fresh with its description, stale with why, or missing. */
+  peekSavedIndex(dir: string): { state: "fresh"; meta: IndexMeta } | { state: "stale"; reason: string; meta: IndexMeta } | { state: "missing" } {
+    return this.ann.peek(this.indexedRows, dir);
+  }
+
   /** The attached index, and whether it is still fresh; undefined when none is attached. */
   indexInfo(): IndexInfo | undefined {
     return this.ann.info(this.indexedRows);

@@ -53,6 +53,21 @@ describe("sentivec store index / store search --approx", () => {
     expect(text.stdout).toMatch(/^Indexed 7 rows of .* in \d+\.\d s: ann-index\.2\.usearch, [\d.]+ MB \(connectivity 32, ef-construction 128, ef-search 128, f16\)\.\n$/);
   });
 
+  it("store info names the index and whether searches can use it: none, fresh, then stale after an add", () => {
+    const dir = freshStore("info");
+    const info = (...args: string[]) => runCli(["store", "info", "--store", dir, ...args]);
+    expect(info().stdout).toMatch(/^Index {6}none \(exact search; sentivec store index builds one\)$/m);
+    expect(JSON.parse(info("--json").stdout)).toMatchObject({ index: null, indexState: "missing" });
+
+    expect(runCli(["store", "index", "--store", dir, "--connectivity", "16", "-q"]).code).toBe(0);
+    expect(info().stdout).toMatch(/^Index {6}HNSW \(M 16, efConstruction 128, efSearch 128, f16\) over 7 rows, [\d.]+ MB, built \S+; used by search --approx, and by every search from 100000 rows$/m);
+    expect(JSON.parse(info("--json").stdout)).toMatchObject({ indexState: "fresh", indexedRows: 7, indexStaleReason: null });
+
+    expect(runCli(["store", "add", more, "--store", dir, ...EMBEDDER, "-q"]).code).toBe(0);
+    expect(info().stdout).toMatch(/^Index {6}HNSW .* over 7 rows, .*; stale \(it was built from 7 rows, the store now has 8\), so searches scan exactly until sentivec store index rebuilds it$/m);
+    expect(JSON.parse(info("--json").stdout)).toMatchObject({ indexState: "stale", indexStaleReason: "it was built from 7 rows, the store now has 8" });
+  });
+
   it("after store add the index is stale: add says so, --approx refuses it, a plain search scans and says so once", () => {
     const dir = freshStore("stale");
     expect(runCli(["store", "index", "--store", dir, "-q"]).code).toBe(0);

@@ -103,7 +103,26 @@ export class MemoryCollection implements VectorCollection {
       labels: i.labels,
       unlabeled: i.unlabeled,
       generation: m?.generation ?? 0,
-      details: { vectorsFile: m?.vectorsFile ?? null, vectorBytes: i.size * i.dimensions * 4, savedAt: m?.savedAt ?? null, searchKernel: i.kernel },
+      details: { vectorsFile: m?.vectorsFile ?? null, vectorBytes: i.size * i.dimensions * 4, savedAt: m?.savedAt ?? null, searchKernel: i.kernel, ...this.indexDetails() },
+    };
+  }
+
+  /**
+   * The approximate index saved beside the store, as `store info` shows it: whether searches can use it
+   * (fresh) or why not (stale). Only its description is read, and the vectors' checksum is known from
+   * the load, so this costs nothing at a million rows.
+   */
+  private indexDetails(): Record<string, string | number | null> {
+    const saved = hasSavedStore(this.dir) ? this.store.peekSavedIndex(this.dir) : ({ state: "missing" } as const);
+    if (saved.state === "missing") return { index: null, indexState: "missing" };
+    const p = saved.meta.params;
+    return {
+      index: `HNSW (M ${p.connectivity}, efConstruction ${p.efConstruction}, efSearch ${p.efSearch}, ${p.quantization})`,
+      indexState: saved.state,
+      indexStaleReason: saved.state === "stale" ? saved.reason : null,
+      indexedRows: saved.meta.count,
+      indexBytes: saved.meta.bytes,
+      indexBuiltAt: saved.meta.builtAt,
     };
   }
 
