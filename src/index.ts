@@ -20,8 +20,9 @@ export { stratifiedKFold, type KFoldOptions } from "./data/stratified-k-fold.js"
 
 // embed
 export type { Embedder, EmbedderLimits, EmbedOptions } from "./embed/embedder.js";
-export { GLOVE_LEX_DIMENSIONS, GLOVE_LEX_EMBEDDER_VERSIONS, GloveLexEmbedder, type GloveLexEmbedderOptions, type GloveLexEmbedderVersion } from "./embed/glove-lex-embedder.js";
+export { DEFAULT_GLOVE_LEX_VERSION, GLOVE_LEX_DIMENSIONS, GLOVE_LEX_EMBEDDER_VERSIONS, GLOVE_LEX_VERSION_DIMENSIONS, GloveLexEmbedder, type GloveLexEmbedderOptions, type GloveLexEmbedderVersion } from "./embed/glove-lex-embedder.js";
 export { GLOVE_LEX_TABLE_SHA256 } from "./embed/glove-table.js";
+export { GLOVE_LEXICON_SHA256 } from "./embed/glove-lexicon.js";
 export { HASH_EMBEDDER_VERSIONS, HashEmbedder, type HashEmbedderOptions, type HashEmbedderVersion } from "./embed/hash-embedder.js";
 export {
   EmbeddingFetcher, type EmbeddingFetcherOptions, type FetchResult, type FetchUsage, type FetchProgress, type FetchPlan, type RetryEvent,

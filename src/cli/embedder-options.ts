@@ -31,7 +31,7 @@ export function addEmbedderOptions(cmd: Command, { defaultSpec = true, fromBundl
     : `embedder: ${DEFAULT_EMBEDDER_SPEC} (offline word vectors, the default), local:hash-v2 or local:hash-v1 (offline hashed n-grams), or openai:MODEL (e.g. openai:text-embedding-3-small)`;
   const dimensionsHelp = fromBundle
     ? "with --embedder: its vector size (default: the size the bundle records; a different one is refused)"
-    : "embedding dimensions (default: the model's own; local:glove-lex-v1 is always 125, local:hash-v2 512)";
+    : "embedding dimensions (default: the model's own; local:glove-lex-v2 is always 133, local:hash-v2 512)";
   return cmd
     .addOption(new Option("--embedder <spec>", embedderHelp).default(defaultSpec ? DEFAULT_EMBEDDER_SPEC : undefined))
     .option("--dimensions <n>", dimensionsHelp, parseWholeNumber("--dimensions", 1))

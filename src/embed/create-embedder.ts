@@ -7,13 +7,13 @@ import { type LimitOverrides, narrowLimits } from "./narrow-limits.js";
 import { OPENAI_EMBEDDING_LIMITS, OpenAIEmbedder } from "./openai-embedder.js";
 
 /** The embedder used when none is named: the semantic offline one (GloVe word vectors + polarity features). */
-export const DEFAULT_EMBEDDER_SPEC = "local:glove-lex-v1";
+export const DEFAULT_EMBEDDER_SPEC = "local:glove-lex-v2";
 
 /** Every offline embedder name accepted after "local:". */
 const LOCAL_EMBEDDERS: readonly string[] = [...GLOVE_LEX_EMBEDDER_VERSIONS, ...HASH_EMBEDDER_VERSIONS];
 
 export interface CreateEmbedderOptions {
-  /** Vector size; default: the embedder's own (125 for local:glove-lex-v1, fixed; 512 for local:hash-v2; the model's for openai:). */
+  /** Vector size; default: the embedder's own (133 for local:glove-lex-v2 and 125 for -v1, fixed; 512 for local:hash-v2; the model's for openai:). */
   dimensions?: number;
   /** OpenAI-compatible server for openai: specs. */
   baseURL?: string;
@@ -25,7 +25,8 @@ export interface CreateEmbedderOptions {
 
 /**
  * Builds an embedder from a spec string, as given on the command line or recorded in a model bundle:
- *   "local:glove-lex-v1"              the semantic offline embedder (the default; always 125 dimensions)
+ *   "local:glove-lex-v2"              the semantic offline embedder (the default; always 133 dimensions)
+ *   "local:glove-lex-v1"              its earlier output version (125), kept so older bundles load unchanged
  *   "local:hash-v2"                   the hashed n-gram offline embedder (the default before glove-lex)
  *   "local:hash-v1"                   its earlier output version, kept so older bundles load unchanged
  *   "openai:text-embedding-3-small"   OpenAI (or any compatible server with baseURL)

@@ -1,16 +1,20 @@
+import type { GloveLexicon } from "./glove-lexicon.js";
 import type { GloveTable } from "./glove-table.js";
 import { LEXICON_DIMENSIONS, writeLexiconFeatures } from "./sentiment-lexicon.js";
-import { isContrast, negationMask, normalizeInput, tokenize } from "./text-tokens.js";
+import { type Token, isContrast, negationMask, normalizeInput, tokenize } from "./text-tokens.js";
 
 /**
- * The features of `local:glove-lex-v1`, as pure functions of a text and the word table. The layout:
+ * The features of `local:glove-lex-v1` and `-v2`, as pure functions of a text and the word table (v2:
+ * and its lexicon columns, glove-lexicon.ts). The layout:
  *
  *   [0, dims)            SIF-weighted mean of the words' GloVe vectors; a word inside a negation scope
  *                        ("not good") adds its vector negated
  *   [dims, dims+8)       POLARITY_FEATURES, from each word's table polarity (AFINN-165 spread to all
- *                        words), negation-aware
+ *                        words; v2: AFINN-165 and VADER spread), negation-aware
  *   [dims+8, dims+24)    the 16 AFINN lexicon slots the hash embedder also has (sentiment-lexicon.ts)
  *   dims+24              share of words the table knows (so a model can tell a thin vector from a neutral one)
+ *   [dims+25, dims+33)   v2 only: VADER_FEATURES, from the VADER ratings of the words VADER rates (7,517
+ *                        tokens rated by 10 people each: more words than AFINN, and inflections)
  *
  * `GloveLexOptions` holds the choices measured while building it; GLOVE_LEX_V1 is the frozen set the
  * embedder id names. Any change to what these functions return for GLOVE_LEX_V1 needs a new version.
@@ -25,6 +29,23 @@ export const POLARITY_FEATURES = [
   "last_polar_word",
   "after_contrast_sum",
 ] as const;
+
+/** v2's block from VADER's ratings (rating/4, ×−0.74 inside a negation scope as VADER does). */
+export const VADER_FEATURES = [
+  "vader_sum",
+  "vader_mean",
+  "vader_max",
+  "vader_min",
+  "vader_positive_words",
+  "vader_negative_words",
+  "vader_last",
+  "vader_compound",
+] as const;
+
+/** VADER's dampening of a negated word: a negated rating keeps 0.74 of its strength, flipped. */
+const VADER_NEGATION = -0.74;
+/** VADER's normalisation of a summed rating to (−1, 1): x / sqrt(x² + 15). */
+const VADER_ALPHA = 15;
 
 export interface GloveLexOptions {
   /** Polarity multiplier inside a negation scope. */
@@ -44,9 +65,9 @@ export const GLOVE_LEX_V1: Readonly<GloveLexOptions> = Object.freeze({
   emoji: false,
 });
 
-/** Total length for a table of `dims`-d vectors. */
-export function gloveLexDimensions(dims: number): number {
-  return dims + POLARITY_FEATURES.length + LEXICON_DIMENSIONS + 1;
+/** Total length for a table of `dims`-d vectors, with the VADER block (v2) or without (v1). */
+export function gloveLexDimensions(dims: number, vader = false): number {
+  return dims + POLARITY_FEATURES.length + LEXICON_DIMENSIONS + 1 + (vader ? VADER_FEATURES.length : 0);
 }
 
 /** A word's polarity counts as positive or negative beyond this (plain words sit near ±0.1). */
@@ -90,8 +111,18 @@ export function tokenRows(word: string, table: GloveTable): number[] {
   return rows;
 }
 
-/** Writes the text's features into `out` (zero-filled, gloveLexDimensions(table.dims) long). */
-export function writeGloveLexFeatures(text: string, table: GloveTable, out: Float32Array, options: Readonly<GloveLexOptions> = GLOVE_LEX_V1): Float32Array {
+/**
+ * Writes the text's features into `out` (zero-filled, gloveLexDimensions(table.dims, lexicon !== undefined)
+ * long). With a lexicon (v2), the polarity block reads its polarity column instead of the table's, and
+ * the VADER block follows.
+ */
+export function writeGloveLexFeatures(
+  text: string,
+  table: GloveTable,
+  out: Float32Array,
+  options: Readonly<GloveLexOptions> = GLOVE_LEX_V1,
+  lexicon?: GloveLexicon,
+): Float32Array {
   const normalized = normalizeInput(text);
   const tokens = tokenize(normalized);
   const negated = negationMask(tokens);
@@ -125,7 +156,7 @@ export function writeGloveLexFeatures(text: string, table: GloveTable, out: Floa
       for (let j = 0; j < dims; j++) out[j] += k * table.vectors[base + j];
       weightSum += w;
     }
-    let p = table.polarity[rows[0]];
+    let p = (lexicon ?? table).polarity[rows[0]];
     if (options.intensifierFactor !== 1 && i > 0 && tokens[i - 1].kind === "word" && INTENSIFIERS.has(tokens[i - 1].text)) p *= options.intensifierFactor;
     if (negated[i]) p *= options.negationFactor;
     p *= clause;
@@ -142,7 +173,33 @@ export function writeGloveLexFeatures(text: string, table: GloveTable, out: Floa
   writePolarity(polarities, afterContrast, out, dims);
   writeLexiconFeatures(tokens, out, dims + POLARITY_FEATURES.length);
   out[dims + POLARITY_FEATURES.length + LEXICON_DIMENSIONS] = words === 0 ? 0 : known / words;
+  if (lexicon) writeVader(tokens, negated, table, lexicon, out, dims + POLARITY_FEATURES.length + LEXICON_DIMENSIONS + 1);
   return out;
+}
+
+/** The VADER block, over the words VADER rates (looked up as they are: "didn't" is not split here, as VADER does not). */
+function writeVader(tokens: readonly Token[], negated: readonly boolean[], table: GloveTable, lexicon: GloveLexicon, out: Float32Array, offset: number): void {
+  let sum = 0, n = 0, max = 0, min = 0, positive = 0, negative = 0, last = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i].kind === "punct") continue;
+    const row = table.rowOf(tokens[i].text);
+    let p = row >= 0 ? lexicon.vader[row] : (lexicon.extraVader.get(tokens[i].text) ?? 0);
+    if (p === 0) continue;
+    if (negated[i]) p *= VADER_NEGATION;
+    sum += p;
+    n++;
+    if (p > max) max = p;
+    if (p < min) min = p;
+    if (p >= POLAR) positive++;
+    if (p <= -POLAR) negative++;
+    last = p;
+  }
+  const raw = 4 * sum;
+  const f = [
+    Math.tanh(sum / 2), n === 0 ? 0 : sum / n, max, min,
+    Math.tanh(positive / 3), Math.tanh(negative / 3), last, raw / Math.sqrt(raw * raw + VADER_ALPHA),
+  ];
+  for (let k = 0; k < f.length; k++) out[offset + k] = f[k];
 }
 
 function writePolarity(p: number[], afterContrast: number, out: Float32Array, offset: number): void {

@@ -16,7 +16,7 @@ import {
 } from "./glove-table-layout.js";
 
 /**
- * The word table behind `local:glove-lex-v1`: the 50,000 most frequent GloVe 6B words (plus every
+ * The word table behind `local:glove-lex-v1` and `-v2` (v2 adds the lexicon columns of glove-lexicon.ts): the 50,000 most frequent GloVe 6B words (plus every
  * AFINN-165 word GloVe knows), each with an int8 100-d vector and its scale, a polarity in [−1, 1]
  * and a SIF weight. Built by scripts/build-glove-table.ts in the layout of glove-table-layout.ts, and
  * shipped in datasets/glove-lex/ cut into parts (no file over 5 MiB in git), with a blocks file

@@ -23,7 +23,7 @@ const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u000
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 /**
- * Input normalisation before tokenising (hash-v2 and glove-lex-v1; hash-v1 predates it): escape sequences and control characters become spaces
+ * Input normalisation before tokenising (hash-v2 and glove-lex; hash-v1 predates it): escape sequences and control characters become spaces
  * (so "\u001b[31mgreat" is the word "great", not "31mgreat"), invisible characters are removed, then NFKC
  * (which the tokeniser also applies) folds compatibility forms such as full-width letters and ligatures.
  */

@@ -41,7 +41,7 @@ export interface TrainProgress {
 }
 
 export interface TrainOptions extends DecisionOptions {
-  /** Embedder for the texts. Default: the offline GloveLexEmbedder (local:glove-lex-v1, 125 dims). Ignored when every item carries a vector. */
+  /** Embedder for the texts. Default: the offline GloveLexEmbedder (local:glove-lex-v2, 133 dims). Ignored when every item carries a vector. */
   embedder?: Embedder;
   /** A fetcher to embed through (to share its cache); built from `embedder` when absent. */
   fetcher?: EmbeddingFetcher;

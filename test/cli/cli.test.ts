@@ -25,7 +25,7 @@ describe("sentivec train", () => {
     const r = runCli(["train", amazon, "--out", join(tmp.dir, "m2"), "--trees", "20", "--json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.embedder.id).toBe("local:glove-lex-v1@125");
+    expect(out.embedder.id).toBe("local:glove-lex-v2@133");
     expect(out.report.accuracy).toBeGreaterThan(0.6);
     expect(out.dataset.stats.duplicatesRemoved).toBe(10);
     expect(out.report.confusion).toHaveLength(2);
@@ -69,7 +69,7 @@ describe("sentivec predict", () => {
 
   it("refuses an embedder other than the bundle's", () => {
     const r = runCli(["predict", "--model", model, "--embedder", "local:hash-v2", "--dimensions", "256", "hello"]);
-    expectOneLineError(r, /trained on local:glove-lex-v1@125 vectors .* would embed with local:hash-v2@256/);
+    expectOneLineError(r, /trained on local:glove-lex-v2@133 vectors .* would embed with local:hash-v2@256/);
   });
 
   it("a missing bundle is a one-line error", () => {

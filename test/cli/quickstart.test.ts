@@ -32,7 +32,7 @@ describe("sentivec quickstart (npm start)", () => {
     const r = runCli(["quickstart", "--datasets", datasets, "--out", out, "--json"]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.embedder.id).toBe("local:glove-lex-v1@125");
+    expect(j.embedder.id).toBe("local:glove-lex-v2@133");
     // 2,000 UCI lines + 3,000 SST-2 phrases, less duplicates.
     expect(j.stats.kept).toBeGreaterThan(4900);
     expect(j.report.n).toBeGreaterThan(900);

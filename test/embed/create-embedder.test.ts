@@ -7,9 +7,12 @@ import { OpenAIEmbedder } from "../../src/embed/openai-embedder.js";
 import { serverFingerprint } from "../../src/embed/embedder-identity.js";
 
 describe("createEmbedder", () => {
-  it("parses local:hash-v2, local:hash-v1 and openai:MODEL, with dimensions from options or an @N id", () => {
-    expect(DEFAULT_EMBEDDER_SPEC).toBe("local:glove-lex-v1");
+  it("parses local:glove-lex-v2, local:glove-lex-v1, local:hash-v2, local:hash-v1 and openai:MODEL, with dimensions from options or an @N id", () => {
+    expect(DEFAULT_EMBEDDER_SPEC).toBe("local:glove-lex-v2");
     expect(createEmbedder(DEFAULT_EMBEDDER_SPEC)).toBeInstanceOf(GloveLexEmbedder);
+    expect(createEmbedder(DEFAULT_EMBEDDER_SPEC).id).toBe("local:glove-lex-v2@133");
+    expect(createEmbedder("local:glove-lex-v2@133").id).toBe("local:glove-lex-v2@133");
+    // glove-lex-v1 stays selectable, so the bundles that recorded it recreate it exactly.
     expect(createEmbedder("local:glove-lex-v1").id).toBe("local:glove-lex-v1@125");
     expect(createEmbedder("local:glove-lex-v1@125").id).toBe("local:glove-lex-v1@125");
     expect(createEmbedder("local:hash-v2")).toBeInstanceOf(HashEmbedder);
@@ -28,11 +31,12 @@ describe("createEmbedder", () => {
 
   it("rejects unknown specs and contradictions with a clear OptionsError", () => {
     expect(() => createEmbedder("cohere:embed")).toThrow(OptionsError);
-    expect(() => createEmbedder("local:bert")).toThrow(/Unknown offline embedder "bert".*local:glove-lex-v1, local:hash-v1, local:hash-v2 \(the default is local:glove-lex-v1\)/);
+    expect(() => createEmbedder("local:bert")).toThrow(/Unknown offline embedder "bert".*local:glove-lex-v1, local:glove-lex-v2, local:hash-v1, local:hash-v2 \(the default is local:glove-lex-v2\)/);
     expect(() => createEmbedder("nonsense")).toThrow(/Unknown embedder "nonsense"/);
     expect(() => createEmbedder("local:hash-v2@256", { dimensions: 128 })).toThrow(/names 256 dimensions but 128/);
     expect(() => createEmbedder("local:glove-lex-v1", { dimensions: 512 })).toThrow(/local:glove-lex-v1 always has 125 dimensions; 512 were asked for/);
     expect(() => createEmbedder("local:glove-lex-v1@64")).toThrow(/always has 125 dimensions; 64/);
+    expect(() => createEmbedder("local:glove-lex-v2@125")).toThrow(/local:glove-lex-v2 always has 133 dimensions; 125/);
     expect(() => createEmbedder("local:hash-v2", { baseURL: "http://x" })).toThrow(/--base-url/);
   });
 });

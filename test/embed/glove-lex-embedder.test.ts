@@ -2,7 +2,8 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GloveLexEmbedder } from "../../src/embed/glove-lex-embedder.js";
-import { POLARITY_FEATURES, tokenRows } from "../../src/embed/glove-lex-features.js";
+import { POLARITY_FEATURES, VADER_FEATURES, tokenRows } from "../../src/embed/glove-lex-features.js";
+import { GLOVE_LEXICON_FILE, GLOVE_LEXICON_SHA256, encodeGloveLexicon, loadGloveLexicon } from "../../src/embed/glove-lexicon.js";
 import { encodeGloveTableBlocks } from "../../src/embed/encode-glove-table.js";
 import { GLOVE_LEX_TABLE_BLOCKS_FILE, GLOVE_LEX_TABLE_BLOCKS_SHA256, GLOVE_LEX_TABLE_FILES, GLOVE_LEX_TABLE_SHA256, defaultGloveTableDir, loadGloveTable } from "../../src/embed/glove-table.js";
 import { LEXICON_DIMENSIONS } from "../../src/embed/sentiment-lexicon.js";
@@ -22,8 +23,8 @@ const cosine = (a: Float32Array, b: Float32Array): number => {
   return ab / Math.sqrt(aa * bb);
 };
 
-describe("GloveLexEmbedder (local:glove-lex-v1, the offline default)", () => {
-  const e = new GloveLexEmbedder();
+describe("GloveLexEmbedder local:glove-lex-v1 (the offline default before v2; kept for its bundles)", () => {
+  const e = new GloveLexEmbedder({ version: "glove-lex-v1" });
 
   it("names its version and size in its id: 100 vector + 8 polarity + 16 lexicon + 1 coverage", () => {
     expect(e.id).toBe("local:glove-lex-v1@125");
@@ -106,6 +107,126 @@ describe("GloveLexEmbedder (local:glove-lex-v1, the offline default)", () => {
   });
 });
 
+describe("GloveLexEmbedder local:glove-lex-v2 (the offline default: AFINN-165 + VADER)", () => {
+  const e = new GloveLexEmbedder();
+  const v1 = new GloveLexEmbedder({ version: "glove-lex-v1" });
+  const VADER = 125;
+
+  it("is the default, and names its version and size: v1's 125 features + 8 VADER features", () => {
+    expect(e.id).toBe("local:glove-lex-v2@133");
+    expect(e.dimensions).toBe(125 + VADER_FEATURES.length);
+  });
+
+  it("gives the same vector on every machine (pinned checksum of the output bytes)", async () => {
+    // If this fails, v2's output changed: add a new version and keep glove-lex-v2 byte for byte (see v1's test).
+    const [v] = await e.embed(["The food was not bad at all, really amazing!"]);
+    expect(sha256Hex(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))).toMatchInlineSnapshot(`"2f3b78fcf2a05e0f460669a8b29795e0b9d476b2a85e2c06d6b43501e5b425b9"`);
+    const [hostile] = await e.embed(["gr\u200Beat \u001b[1mfood\u001b[0m, ｆｕｌｌ ｗｉｄｔｈ\u00AD lol!"]);
+    expect(sha256Hex(new Uint8Array(hostile.buffer, hostile.byteOffset, hostile.byteLength))).toMatchInlineSnapshot(`"ed2cc1a3424856422d9c39b59a99a219e7818835427432e9d85ef760627805e0"`);
+  });
+
+  it("keeps v1's word vectors, lexicon slots and coverage; only the polarity block and the VADER block differ", () => {
+    for (const text of ["an excellent film", "not worth the money", "meh, the plot drags"]) {
+      const [a, b] = [e.embedOne(text), v1.embedOne(text)];
+      expect(Array.from(a.slice(0, POL))).toEqual(Array.from(b.slice(0, POL)));
+      expect(Array.from(a.slice(POL + 8, 125))).toEqual(Array.from(b.slice(POL + 8, 125)));
+    }
+    // "meh" and "drags": VADER rates them, AFINN does not, so v2's polarity differs from v1's spread.
+    expect(e.embedOne("meh")[POL]).not.toBe(v1.embedOne("meh")[POL]);
+  });
+
+  it("scores VADER's words, negation-aware, including words the table lacks ('fubar'), and leaves unrated text at 0", () => {
+    const t = loadGloveTable();
+    const lex = loadGloveLexicon(t.rows);
+    expect(lex.vader[t.rowOf("good")]).toBeCloseTo(1.9 / 4, 6); // VADER's mean rating for "good"
+    expect(lex.vader[t.rowOf("the")]).toBe(0);
+    expect(t.rowOf("fubar")).toBe(-1);
+    expect(lex.extraVader.get("fubar")).toBeCloseTo(-3 / 4, 6);
+    expect(e.embedOne("good")[VADER]).toBeGreaterThan(0); // vader_sum
+    expect(e.embedOne("not good")[VADER]).toBeLessThan(0);
+    expect(e.embedOne("fubar")[VADER]).toBeLessThan(0);
+    expect(v1.embedOne("fubar").slice(0, POL + 8).every((x) => x === 0)).toBe(true); // a word v1 cannot see
+    expect(e.embedOne("terrible, awful")[VADER + 5]).toBeGreaterThan(0); // vader_negative_words
+    expect(Array.from(e.embedOne("the table and the chair").slice(VADER))).toEqual(new Array(8).fill(0));
+    const v = e.embedOne("an excellent, excellent film!");
+    expect(v[VADER + 7]).toBeGreaterThan(0.5); // vader_compound
+    expect(v.every(Number.isFinite)).toBe(true);
+  });
+
+  it("takes AFINN's valence where both lists rate a word, and VADER's where only VADER does", () => {
+    const t = loadGloveTable();
+    const lex = loadGloveLexicon(t.rows);
+    expect(lex.polarity[t.rowOf("masterpiece")]).toBeCloseTo(t.polarity[t.rowOf("masterpiece")], 6); // AFINN 4/5
+    expect(lex.polarity[t.rowOf("meh")]).toBeCloseTo(lex.vader[t.rowOf("meh")], 6);
+    expect(lex.polarity[t.rowOf("masterful")]).toBeGreaterThan(lex.polarity[t.rowOf("mediocre")]);
+  });
+});
+
+describe("the lexicon file of glove-lex-v2", () => {
+  const tmp = useTempDir("sentivec-glove-lexicon-");
+  const rows = loadGloveTable().rows;
+  const dirWith = (name: string, bytes: Buffer): string => {
+    const dir = join(tmp.dir, name);
+    mkdirSync(dir);
+    writeFileSync(join(dir, GLOVE_LEXICON_FILE), bytes);
+    return dir;
+  };
+  const shipped = (): Buffer => readFileSync(join(defaultGloveTableDir(), GLOVE_LEXICON_FILE));
+  const failure = (fn: () => unknown): EmbeddingError => {
+    try {
+      fn();
+    } catch (error) {
+      expect(error).toBeInstanceOf(EmbeddingError);
+      return error as EmbeddingError;
+    }
+    throw new Error("expected an EmbeddingError");
+  };
+
+  it("is the recorded file, well under 5 MiB", () => {
+    const bytes = shipped();
+    expect(sha256Hex(bytes)).toBe(GLOVE_LEXICON_SHA256);
+    expect(bytes.length).toBeLessThan(1024 * 1024);
+  });
+
+  it("refuses a missing file and a damaged one by name, and v1 needs neither", async () => {
+    const missing = failure(() => loadGloveLexicon(rows, join(tmp.dir, "nowhere")));
+    expect(missing.code).toBe("GLOVE_TABLE_MISSING");
+    expect(missing.message).toContain(join(tmp.dir, "nowhere", GLOVE_LEXICON_FILE));
+    const bytes = shipped();
+    bytes[100] ^= 1;
+    const damaged = dirWith("damaged", bytes);
+    const err = failure(() => loadGloveLexicon(rows, damaged));
+    expect(err.code).toBe("GLOVE_TABLE_CHECKSUM");
+    expect(err.message).toMatch(/glove-lex-v2\.lexicon has sha256 [0-9a-f]{12}…, not /);
+    // The embedder reports it at the first text; v1 with the same folder never reads the file.
+    const table = join(tmp.dir, "table-without-lexicon");
+    mkdirSync(table);
+    for (const f of [...GLOVE_LEX_TABLE_FILES, GLOVE_LEX_TABLE_BLOCKS_FILE]) copyFileSync(join(defaultGloveTableDir(), f), join(table, f));
+    const v2err = await new GloveLexEmbedder({ tableDir: table }).embed(["good"]).catch((x: unknown) => x);
+    expect((v2err as EmbeddingError).code).toBe("GLOVE_TABLE_MISSING");
+    expect((await new GloveLexEmbedder({ tableDir: table, version: "glove-lex-v1" }).embed(["good"]))[0]).toHaveLength(125);
+  });
+
+  it("checks the shape of a file whose checksum is the one expected: rows, word list, values in [−1, 1]", () => {
+    const check = (name: string, bytes: Buffer): string => failure(() => loadGloveLexicon(rows, dirWith(name, bytes), sha256Hex(bytes))).message;
+    const extra = new Map([["lol", 0.45]]);
+    const ok = encodeGloveLexicon(new Float32Array(rows), new Float32Array(rows), extra);
+    expect(loadGloveLexicon(rows, dirWith("ok", ok), sha256Hex(ok)).extraVader.get("lol")).toBeCloseTo(0.45, 6);
+    expect(check("rows", encodeGloveLexicon(new Float32Array(rows - 1), new Float32Array(rows - 1), extra))).toMatch(/holds 50521 rows .* for a word table of 50522 rows/);
+    const big = new Float32Array(rows);
+    big[7] = 2;
+    expect(check("range", encodeGloveLexicon(big, new Float32Array(rows), extra))).toMatch(/has 2 at byte \d+, outside \[−1, 1\]/);
+    big[7] = Number.NaN;
+    expect(check("nan", encodeGloveLexicon(new Float32Array(rows), big, extra))).toMatch(/has NaN at byte/);
+    const cut = Buffer.from(ok);
+    cut.writeUInt32LE(2, 12); // two extra values claimed, one word listed
+    expect(check("words", Buffer.concat([cut, Buffer.alloc(4)]))).toMatch(/(lists \d+ extra words|holds \d+ rows)/);
+    const magic = Buffer.from(ok);
+    magic[0] = 0;
+    expect(check("magic", magic)).toMatch(/wrong magic bytes/);
+  });
+});
+
 describe("the word table", () => {
   const tmp = useTempDir("sentivec-glove-");
 
@@ -141,7 +262,7 @@ describe("the word table", () => {
     const dir = join(tmp.dir, name);
     mkdirSync(dir);
     const src = defaultGloveTableDir();
-    for (const f of [...GLOVE_LEX_TABLE_FILES, GLOVE_LEX_TABLE_BLOCKS_FILE]) {
+    for (const f of [...GLOVE_LEX_TABLE_FILES, GLOVE_LEX_TABLE_BLOCKS_FILE, GLOVE_LEXICON_FILE]) {
       if (f === file) writeFileSync(join(dir, f), damage(readFileSync(join(src, f))));
       else copyFileSync(join(src, f), join(dir, f));
     }
@@ -168,6 +289,7 @@ describe("the word table", () => {
     // Rows in undamaged blocks are read and checked as usual, and give the shipped table's vectors.
     const [v] = await new GloveLexEmbedder({ tableDir: dir }).embed(["good movie"]);
     expect(Array.from(v)).toEqual(Array.from(new GloveLexEmbedder().embedOne("good movie")));
+    expect(v).toHaveLength(133);
   });
 
   it("refuses a damaged header, a damaged blocks file and a part of the wrong size at the first text", async () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadDataset } from "../../src/data/load-dataset.js";
 import type { Dataset } from "../../src/data/labeled-text.js";
+import { GloveLexEmbedder } from "../../src/embed/glove-lex-embedder.js";
 import { HashEmbedder } from "../../src/embed/hash-embedder.js";
 import { BundleError, EmbeddingError, ModelError } from "../../src/errors.js";
 import { SentimentModel } from "../../src/model/sentiment-model.js";
@@ -61,7 +62,7 @@ describe("SentimentModel on the UCI sentences", () => {
     const dir = join(tmp.dir, "bundle");
     const manifest = await trained.model.save(dir);
     expect(manifest.toolkitVersion).toBe(VERSION);
-    expect(manifest.embedder).toEqual({ id: "local:glove-lex-v1@125", dimensions: 125 });
+    expect(manifest.embedder).toEqual({ id: "local:glove-lex-v2@133", dimensions: 133 });
     expect(manifest.labels).toEqual(["negative", "positive"]);
     expect(manifest.dataset.fingerprint).toBe(dataset.fingerprint);
     expect(manifest.metrics!.accuracy).toBe(trained.report!.accuracy);
@@ -126,6 +127,20 @@ describe("bundle and embedder errors", () => {
     await expect(SentimentModel.load(dir)).rejects.toThrow(/Bundle format version 99 is not supported/);
   });
 
+  it("a bundle built with the earlier local:glove-lex-v1 still loads with glove-lex-v1 and predicts exactly as before", async () => {
+    const v1 = new GloveLexEmbedder({ version: "glove-lex-v1" });
+    const small = await SentimentModel.train(dataset.items.slice(0, 300), { embedder: v1, testSize: 0, forest: { nEstimators: 25 } });
+    const dir = join(tmp.dir, "bundle-glove-lex-v1");
+    await small.model.save(dir);
+    const loaded = await SentimentModel.load(dir);
+    expect(loaded.embedder!.id).toBe("local:glove-lex-v1@125");
+    const texts = ["not bad at all, lol", "not worth it"];
+    const [a, b] = await loaded.embedder!.embed(texts);
+    expect(Array.from(a)).toEqual(Array.from(v1.embedOne(texts[0])));
+    expect(Array.from(b)).toEqual(Array.from(v1.embedOne(texts[1])));
+    expect(await loaded.predict(texts)).toEqual(await small.model.predict(texts));
+  });
+
   it("a bundle built with the earlier local:hash-v1 still loads with hash-v1 and predicts exactly as before", async () => {
     const v1 = new HashEmbedder({ version: "hash-v1" });
     const small = await SentimentModel.train(dataset.items.slice(0, 300), { embedder: v1, testSize: 0, forest: { nEstimators: 25 } });
@@ -141,7 +156,7 @@ describe("bundle and embedder errors", () => {
   it("predicting with another embedder than the bundle's is refused", async () => {
     const err = await SentimentModel.load(bundle(), { embedder: new HashEmbedder({ dimensions: 256 }) }).catch((e) => e);
     expect(err).toBeInstanceOf(EmbeddingError);
-    expect(err.message).toMatch(/trained on local:glove-lex-v1@125 vectors \(125 dims\), but this run would embed with local:hash-v2@256/);
+    expect(err.message).toMatch(/trained on local:glove-lex-v2@133 vectors \(133 dims\), but this run would embed with local:hash-v2@256/);
   });
 
   it("vectors of the wrong size are refused at predict time", () => {

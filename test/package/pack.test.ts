@@ -20,8 +20,8 @@ describe("the npm package", () => {
     expect(paths).toContain("dist/index.d.ts");
     expect(paths).toContain("dist/cli/main.js");
     expect(paths.some((p) => p.startsWith("src/") || p.startsWith("test/"))).toBe(false);
-    // The only data shipped is the offline embedder's word table, with its credits.
-    expect(paths.filter((p) => p.startsWith("datasets/")).sort()).toEqual(["datasets/README.md", "datasets/glove-lex/glove-lex-v1.table.blocks", "datasets/glove-lex/glove-lex-v1.table.part0", "datasets/glove-lex/glove-lex-v1.table.part1"]);
+    // The only data shipped is the offline embedder's word table and lexicon file, with their credits.
+    expect(paths.filter((p) => p.startsWith("datasets/")).sort()).toEqual(["datasets/README.md", "datasets/glove-lex/glove-lex-v1.table.blocks", "datasets/glove-lex/glove-lex-v1.table.part0", "datasets/glove-lex/glove-lex-v1.table.part1", "datasets/glove-lex/glove-lex-v2.lexicon"]);
     expect(paths).toContain("NOTICE");
 
     const pkgDir = join(scratch, "node_modules", "sentivec");
@@ -50,6 +50,6 @@ console.log(JSON.stringify([...out.map((p) => p.label), glove.model.embedderInfo
 `);
     execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", scratch], { cwd: scratch, encoding: "utf8" });
     const printed = execFileSync(process.execPath, [join(scratch, "use.js")], { cwd: scratch, encoding: "utf8" });
-    expect(JSON.parse(printed)).toEqual(["positive", "negative", "local:glove-lex-v1@125", "positive", "negative"]);
+    expect(JSON.parse(printed)).toEqual(["positive", "negative", "local:glove-lex-v2@133", "positive", "negative"]);
   });
 });

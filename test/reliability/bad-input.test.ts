@@ -144,7 +144,7 @@ describe("malformed files (items 8, 13)", () => {
     const store = join(tmp.dir, "st-skip");
     const r = runCli(["store", "add", tmp.file("skip.csv", "text,label\ngood,1\nbad,0,extra\nfine,1\nworse,maybe\n"), "--store", store, "--skip-bad-rows"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Added 2 and updated 0 rows in .* \(2 rows, local:glove-lex-v1@125\); skipped 2 bad rows \(listed above\)\.$/m);
+    expect(r.stdout).toMatch(/^Added 2 and updated 0 rows in .* \(2 rows, local:glove-lex-v2@133\); skipped 2 bad rows \(listed above\)\.$/m);
     expect(r.stderr).toMatch(/skip\.csv:3: Malformed row/);
     expect(r.stderr).toMatch(/skip\.csv:5 \(field "label"\)/);
     expect(JSON.parse(readFileSync(join(store, "manifest.json"), "utf8")).ids).toHaveLength(2);

@@ -344,7 +344,7 @@ describe("request-size options", () => {
 
   it("--max-tokens-per-request is refused for the offline embedder, which counts no tokens", () => {
     const r = runCli(["train", data, "--max-tokens-per-request", "100", "--out", join(tmp.dir, "never-local")]);
-    expectOneLineError(r, /--max-tokens-per-request applies to embedders that count tokens; local:glove-lex-v1 does not/, 1);
+    expectOneLineError(r, /--max-tokens-per-request applies to embedders that count tokens; local:glove-lex-v2 does not/, 1);
     expect(existsSync(join(tmp.dir, "never-local"))).toBe(false);
   });
 });

@@ -36,10 +36,10 @@ describe("sentivec store", () => {
     const add = run("store", "add", dataset, "--store", storeDir, "--json");
     expect(add.stderr).toBe("");
     expect(add.code).toBe(0);
-    expect(JSON.parse(add.stdout)).toMatchObject({ added: 5, updated: 0, size: 5, embedderId: "local:glove-lex-v1@125", generation: 1 });
+    expect(JSON.parse(add.stdout)).toMatchObject({ added: 5, updated: 0, size: 5, embedderId: "local:glove-lex-v2@133", generation: 1 });
 
     const info = JSON.parse(run("store", "info", "--store", storeDir, "--json").stdout);
-    expect(info).toMatchObject({ rows: 5, dimensions: 125, labels: { positive: 2, negative: 3 }, unlabeled: 0 });
+    expect(info).toMatchObject({ rows: 5, dimensions: 133, labels: { positive: 2, negative: 3 }, unlabeled: 0 });
     expect(run("store", "info", "--store", storeDir).stdout).toMatch(/Labels {5}negative 3, positive 2/);
 
     const hits = JSON.parse(run("store", "search", "rude waiter and cold soup", "-k", "2", "--store", storeDir, "--json").stdout);

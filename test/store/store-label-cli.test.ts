@@ -117,7 +117,7 @@ describe("sentivec store label", () => {
     const st = storeCopy("mistakes");
     const other = join(tmp.dir, "model-v1");
     json(runCli(["train", AMAZON, "--embedder", "local:hash-v1", "-o", other, "--trees", "10", "--json"]));
-    expectOneLineError(runCli(["store", "label", "--store", st, "--model", other]), /The model .*model-v1 was trained on local:hash-v1@512 vectors \(512 dims\), but the store .*mistakes holds local:glove-lex-v1@125 vectors \(125 dims\); nothing was predicted\./);
+    expectOneLineError(runCli(["store", "label", "--store", st, "--model", other]), /The model .*model-v1 was trained on local:hash-v1@512 vectors \(512 dims\), but the store .*mistakes holds local:glove-lex-v2@133 vectors \(133 dims\); nothing was predicted\./);
     expectOneLineError(runCli(["store", "label", "--store", st]), /required option '-m, --model <dir>'/);
     expectOneLineError(runCli(["store", "label", "--store", join(tmp.dir, "nowhere"), "--model", model]), /nowhere.*No saved vector store here/);
     expectOneLineError(runCli(["store", "label", "--store", st, "--model", join(tmp.dir, "no-model")]), /No model bundle here/);

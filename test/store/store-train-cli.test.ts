@@ -48,7 +48,7 @@ describe("train --store (UCI Amazon + Yelp)", () => {
 });
 
 describe("train / evaluate / cv --store with unlabelled rows and filters (offline embedder)", () => {
-  // These stores are built with local:hash-v2 (not the default, local:glove-lex-v1), as their names say.
+  // These stores are built with local:hash-v2 (not the default, local:glove-lex-v2), as their names say.
   const HASH = ["--embedder", "local:hash-v2"];
   const store = join(tmp.dir, "hash-store");
   const model = join(tmp.dir, "m-hash");

@@ -16,7 +16,7 @@ export interface VectorCollection {
   readonly backend: CollectionBackend;
   /** The folder the collection lives in. */
   readonly dir: string;
-  /** The vector space every row comes from, e.g. "local:glove-lex-v1@125". */
+  /** The vector space every row comes from, e.g. "local:glove-lex-v2@133". */
   readonly embedderId: string;
   readonly dimensions: number;
 
