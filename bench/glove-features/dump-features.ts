@@ -4,7 +4,7 @@
  * on UCI cross-validation, a split of the SST-2 training phrases and UCI → SST-2 training phrases;
  * SST-2 dev is written too, but evaluate.py never reads it.
  *
- *   npx tsx bench/glove-features/dump-features.ts [--out bench/out/glove-features] [--wink DIR]
+ *   npx tsx bench/glove-features/dump-features.ts [--out bench/out/glove-features] [--wink DIR] [--vader DIR] [--only v1,v2,...]
  *   /usr/bin/python3 bench/glove-features/evaluate.py bench/out/glove-features [--rf]
  *
  * Variants: v1 (the shipped local:glove-lex-v1 features) and v1 with one change each:
@@ -19,6 +19,16 @@
  *   wink               + wink-nlp's document sentiment (needs --wink: a folder whose node_modules has
  *                      wink-nlp@2.4.0 and wink-eng-lite-web-model@1.8.1, e.g. made with
  *                      `npm install --prefix DIR wink-nlp@2.4.0 wink-eng-lite-web-model@1.8.1`)
+ *   v2                 the shipped local:glove-lex-v2 features (its lexicon file, the embedder's own code)
+ * With --vader DIR (a folder where `npm install --prefix DIR vader-sentiment@1.1.3` was run):
+ *   vader              + VADER's own scorer (compound, pos, neg, neu), as the package computes it (a
+ *                      ceiling: the package is not loaded at predict time)
+ *   vaderslots         + 8 features from VADER's ratings of our tokens, negation-aware (v2's block)
+ *   spread-blend/-add  the polarity column re-spread from AFINN + VADER (blend: mean where both rate a
+ *                      word; add: AFINN first, v2's choice)
+ *   spread-add+slots   = v2, computed here; spread-add+tableslots only counts words the table has;
+ *                      the other "+" rows combine the above
+ * --only keeps the named variants.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -30,7 +40,7 @@ import { GLOVE_LEX_V1, type GloveLexOptions, gloveLexDimensions, tokenRows, writ
 import { type GloveLexicon, loadGloveLexicon } from "../../src/embed/glove-lexicon.js";
 import { loadGloveTable } from "../../src/embed/glove-table.js";
 import { negationMask, normalizeInput, tokenize } from "../../src/embed/text-tokens.js";
-import { chooseRidgeAlpha, ridge, ridgePredict } from "../../scripts/ridge-regression.js";
+import { parseVaderLexicon, spreadLexicon } from "../../scripts/spread-lexicon.js";
 
 const { values } = parseArgs({
   options: {
@@ -144,16 +154,9 @@ function both(a: Extra, b: Extra): Extra {
   };
 }
 
-/** VADER's lexicon (vader_lexicon.txt: word, mean rating −4..4, …) from a folder where vader-sentiment@1.1.3 is installed. */
-function vaderLexicon(dir: string): Map<string, number> {
-  const text = readFileSync(join(resolve(dir), "node_modules", "vader-sentiment", "vader_lexicon.txt"), "utf8");
-  const map = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    const [word, mean] = line.split("\t");
-    if (word && mean !== undefined) map.set(word, Number(mean));
-  }
-  return map;
-}
+/** VADER's lexicon from a folder where vader-sentiment@1.1.3 is installed. */
+const vaderLexicon = (dir: string): Map<string, number> =>
+  parseVaderLexicon(readFileSync(join(resolve(dir), "node_modules", "vader-sentiment", "vader_lexicon.txt"), "utf8"));
 
 /** VADER's own scorer (the package's rules and lexicon): compound, pos, neg, neu. */
 function vaderScores(dir: string): Extra {
@@ -201,42 +204,14 @@ function vaderSlots(vader: Map<string, number>, tableOnly = false): Extra {
 }
 
 /**
- * The table's polarity column re-spread from AFINN-165 and VADER together: the ridge regression of the
- * build script, fitted on both lists (a word in both takes the mean of afinn/5 and vader/4), with rated
- * words keeping their own value. `mode` "vader-first" keeps VADER's value where AFINN has none only.
+ * The table's polarity column re-spread from AFINN-165 and VADER together, as scripts/spread-lexicon.ts
+ * makes v2's: "add" is exactly v2's (AFINN's valence where both rate a word); "blend" gives a word both
+ * lists rate the mean of afinn/5 and vader/4 instead.
  */
 function respread(vader: Map<string, number>, mode: "blend" | "add"): typeof table {
-  const rated = (w: string): number | undefined => {
-    const a = Object.prototype.hasOwnProperty.call(lexicon, w) ? lexicon[w] / 5 : undefined;
-    const v = vader.has(w) ? vader.get(w)! / 4 : undefined;
-    if (a === undefined) return v;
-    if (v === undefined || mode === "add") return a;
-    return (a + v) / 2;
-  };
-  const vec = (r: number): number[] => {
-    table.rowOf(table.wordAt(r));
-    return Array.from(table.vectors.subarray(r * D, (r + 1) * D), (x) => x * table.scale[r]);
-  };
-  const X: number[][] = [];
-  const y: number[] = [];
-  for (let r = 0; r < table.rows; r++) {
-    const w = table.wordAt(r);
-    const v = rated(w);
-    if (v !== undefined) {
-      X.push(vec(r));
-      y.push(v);
-    } else if (r < 20_000 && r % 4 === 0 && /^[a-z]+$/.test(w)) {
-      X.push(vec(r));
-      y.push(0);
-    }
-  }
-  const model = ridge(X, y, chooseRidgeAlpha(X, y, [1, 10, 100, 300, 1000, 3000], () => {}));
-  const polarity = new Float32Array(table.rows);
-  for (let r = 0; r < table.rows; r++) {
-    const v = rated(table.wordAt(r));
-    polarity[r] = v ?? Math.max(-1, Math.min(1, ridgePredict(model, vec(r))));
-  }
-  return { ...table, polarity };
+  const afinn: Record<string, number> = { ...lexicon };
+  if (mode === "blend") for (const w of Object.keys(afinn)) if (vader.has(w)) afinn[w] = ((afinn[w] / 5 + vader.get(w)! / 4) / 2) * 5;
+  return { ...table, polarity: spreadLexicon(table, afinn, vader, () => {}).polarity };
 }
 
 const variants: [string, Partial<GloveLexOptions>, Extra?, (typeof table)?, GloveLexicon?][] = [
