@@ -3,7 +3,7 @@
  * a time, with the environment or options a run names). scikit-learn's side for the same sets and seeds
  * comes from run.ts, which runs both side by side; this only saves re-running scikit-learn per variant.
  *
- *   npx tsx bench/forest/accuracy-variants.ts [--sets 2000x1536,6000x256c3] [--seeds 5] [--max-bins 256]
+ *   npx tsx bench/forest/accuracy-variants.ts [--sets 2000x1536,6000x256c3] [--seeds 5] [--max-bins 256] [--exact-from 0]
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -17,6 +17,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "42" },
     trees: { type: "string", default: "100" },
     "max-bins": { type: "string" },
+    "exact-from": { type: "string" },
   },
 });
 const seed = Number(values.seed);
@@ -33,6 +34,7 @@ for (const spec of values.sets.split(",")) {
   for (let i = 0; i < Number(values.seeds); i++) {
     const options: Record<string, unknown> = { nEstimators: Number(values.trees), seed: seed + i, nJobs: 2 };
     if (values["max-bins"] !== undefined) options.maxBins = Number(values["max-bins"]);
+    if (values["exact-from"] !== undefined) options.exactFrom = Number(values["exact-from"]);
     const model = new RandomForestClassifier(options);
     const t0 = performance.now();
     const c0 = process.cpuUsage();
@@ -46,6 +48,6 @@ for (const spec of values.sets.split(",")) {
     accs.push(correct / pred.length);
   }
   const mean = accs.reduce((a, b) => a + b, 0) / accs.length;
-  console.log(`${set.name}: mean ${(mean * 100).toFixed(2)} [${accs.map((a) => (a * 100).toFixed(1)).join(" ")}], fit ${fitS.toFixed(1)} s total (cpu ${cpuS.toFixed(1)} s), load ${loadavg()[0].toFixed(1)}`);
+  console.log(`${set.name}: mean ${(mean * 100).toFixed(2)} [${accs.map((a) => (a * 100).toFixed(2)).join(" ")}], fit ${fitS.toFixed(1)} s total (cpu ${cpuS.toFixed(1)} s), load ${loadavg()[0].toFixed(1)}`);
 }
 process.exit(0);

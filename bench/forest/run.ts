@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/forest/run.ts [--sets 1000x256,6000x256c3] [--no-real] [--no-ml] [--no-memory]
  *                               [--trees 100] [--acc-seeds 5] [--real-rows 67349] [--real-dims 512]
- *                               [--predict-repeats 3]
+ *                               [--predict-repeats 3] [--max-bins 256] [--exact-from 0]
  *
  * A set is ROWSxDIMS, or ROWSxDIMScK for a K-class mixture (see synthetic-set.ts). Sets up to
  * MULTI_SEED_MAX_ROWS rows (--acc-seeds-max-rows, default 6000) get their accuracy over --acc-seeds forest seeds (mean ± sample sd).
@@ -74,8 +74,16 @@ const { values } = parseArgs({
     "predict-repeats": { type: "string", default: "3" },
     /** Larger sets get one seed by default (their fits are long); raise this to average them too. */
     "acc-seeds-max-rows": { type: "string", default: "6000" },
+    /** sentivec's maxBins and exactFrom options (src/classify/forest/forest-options.ts), for every sentivec fit. */
+    "max-bins": { type: "string" },
+    "exact-from": { type: "string" },
   },
 });
+/** Options given to every sentivec fit (and to fit-child.ts for the memory figure). */
+const sentivecOptions = {
+  maxBins: values["max-bins"] === undefined ? undefined : Number(values["max-bins"]),
+  exactFrom: values["exact-from"] === undefined ? undefined : Number(values["exact-from"]),
+};
 const nTrees = Number(values.trees);
 const seed = Number(values.seed);
 const ML_RF_SIZES = new Set(["1000x256", "1000x1536"]);
@@ -92,7 +100,7 @@ function main(): Promise<void> | void {
     console.error("scikit-learn is missing: apt-get update && apt-get install -y python3-sklearn");
     process.exit(1);
   }
-  console.log(`scikit-learn ${python.stdout.trim()}, Node ${process.version}, ${nTrees} trees, max_features sqrt, seed ${seed}`);
+  console.log(`scikit-learn ${python.stdout.trim()}, Node ${process.version}, ${nTrees} trees, max_features sqrt, seed ${seed}, sentivec options ${JSON.stringify(sentivecOptions)}`);
   // Warm-up, untimed: JIT-compiles our code and starts the pooled worker, as scikit-learn's compiled code
   // and imports are ready before its timer starts.
   const warm = makeSyntheticSet(500, 64, seed + 1);
@@ -189,7 +197,7 @@ function runSklearn(dir: string, cols: number, seeds: number[]): SklearnResult[]
 /** One sentivec fit (nJobs 1) in a child process of its own, for its peak RSS. */
 function runMemoryChild(dir: string, cols: number): MemoryResult {
   const script = join(process.cwd(), "bench/forest/fit-child.ts");
-  const r = spawnSync(process.execPath, ["--import", "tsx", script, dir, String(cols), String(nTrees), String(seed), "1"], {
+  const r = spawnSync(process.execPath, ["--import", "tsx", script, dir, String(cols), String(nTrees), String(seed), "1", JSON.stringify(sentivecOptions)], {
     encoding: "utf8",
     maxBuffer: 1 << 20,
   });
@@ -204,7 +212,8 @@ function writeSet(dir: string, name: string, X: Matrix, y: Int32Array): void {
 }
 
 function runEngine(set: BenchSet, options: Parameters<typeof createClassifier>[0], forestSeed = seed, repeats = predictRepeats): EngineResult {
-  const model: Classifier = createClassifier({ ...options, nEstimators: nTrees, seed: forestSeed, maxFeatures: "sqrt" });
+  const extra = options.engine === "sentivec" ? sentivecOptions : {};
+  const model: Classifier = createClassifier({ ...options, ...extra, nEstimators: nTrees, seed: forestSeed, maxFeatures: "sqrt" });
   let t0 = performance.now();
   const c0 = process.cpuUsage();
   model.fit(set.train, set.yTrain);

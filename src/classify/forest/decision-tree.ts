@@ -109,6 +109,12 @@ export class DecisionTree {
     for (let i = 0; i < tree.nodeCount; i++) {
       const f = tree.feature[i];
       if (f < 0) continue;
+      // A node split on raw values (exactFrom) has its threshold already.
+      const exact = tree.exactThreshold[i];
+      if (!Number.isNaN(exact)) {
+        threshold[i] = exact;
+        continue;
+      }
       const low = edges[f][tree.thresholdBin[i]];
       const high = edges[f][tree.nextBin[i] - 1];
       // Both are float32, so the rounded mean stays within [low, high].

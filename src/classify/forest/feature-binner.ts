@@ -1,4 +1,5 @@
 import { isMatrix, type Matrix, type RowList } from "../../util/matrix.js";
+import { splitMidpoint } from "./tree-builder.js";
 
 /** Default bins per feature: a code fits in a byte. */
 export const MAX_BINS = 256;
@@ -178,7 +179,7 @@ function quantileEdges(sorted: Float32Array, maxBins: number): Float32Array {
   for (let i = 1; i < n && distinct <= maxBins; i++) if (sorted[i] !== sorted[i - 1]) distinct++;
   const out: number[] = [];
   if (distinct <= maxBins) {
-    for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) out.push(midpoint(sorted[i - 1], sorted[i]));
+    for (let i = 1; i < n; i++) if (sorted[i] !== sorted[i - 1]) out.push(splitMidpoint(sorted[i - 1], sorted[i]));
   } else {
     const max = sorted[n - 1];
     for (let j = 1; j < maxBins; j++) {
@@ -186,7 +187,7 @@ function quantileEdges(sorted: Float32Array, maxBins: number): Float32Array {
       const a = sorted[r - 1];
       const b = sorted[r];
       // Between two distinct neighbours: split midway. Inside a run of equal values: the run goes left.
-      const edge = a < b ? midpoint(a, b) : b;
+      const edge = a < b ? splitMidpoint(a, b) : b;
       if (edge >= max) break;
       if (out.length === 0 || edge > out[out.length - 1]) out.push(edge);
     }
@@ -194,8 +195,3 @@ function quantileEdges(sorted: Float32Array, maxBins: number): Float32Array {
   return Float32Array.from(out);
 }
 
-/** A float32 m with a <= m < b, as close to the middle as float32 allows. */
-function midpoint(a: number, b: number): number {
-  const m = Math.fround(a / 2 + b / 2);
-  return m >= b ? a : m;
-}

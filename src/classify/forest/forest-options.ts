@@ -32,6 +32,14 @@ export interface ForestOptions {
    */
   maxBins?: number;
   /**
+   * Nodes with at least this many (distinct, in-bag) rows search exact thresholds between their rows'
+   * raw values, as scikit-learn does at every node, instead of between bins (sentivec engine). Costs fit
+   * time (a sort per drawn feature in those nodes); with nJobs > 1 and training rows not already in one
+   * SharedArrayBuffer-backed matrix, also a shared float32 copy of the training set. 0 (default): every
+   * node splits between bins.
+   */
+  exactFrom?: number;
+  /**
    * Grow each tree on a bootstrap sample (sentivec engine). Default true. "balanced": each tree draws,
    * with replacement, as many rows of every class as the smallest class has (imbalanced-learn's
    * BalancedRandomForestClassifier); see bootstrap-sample.ts.

@@ -15,6 +15,11 @@ export interface ForestParams {
   classWeight: "balanced" | "balanced_subsample" | null;
   /** Most bins per feature; files written before it existed were fitted with 256. */
   maxBins: number;
+  /**
+   * Nodes from this many rows on split on exact raw values. Left out of `params` (so out of a saved
+   * model's bytes) when 0, which is also what files written before it existed were fitted with.
+   */
+  exactFrom?: number;
   bootstrap: boolean | "balanced";
   oobScore: boolean;
   seed: number;
@@ -41,6 +46,9 @@ export function resolveForestParams(options: ForestOptions): ForestParams {
   wholeNumber("minSamplesLeaf", params.minSamplesLeaf, 1);
   wholeNumber("minSamplesSplit", params.minSamplesSplit, 2);
   wholeNumber("maxBins", params.maxBins, 2);
+  const exactFrom = options.exactFrom ?? 0;
+  wholeNumber("exactFrom", exactFrom, 0);
+  if (exactFrom > 0) params.exactFrom = exactFrom;
   if (params.maxBins > MAX_BINS_LIMIT) {
     throw new OptionsError("FOREST_OPTION", `maxBins must be at most ${MAX_BINS_LIMIT}, got ${params.maxBins}.`);
   }

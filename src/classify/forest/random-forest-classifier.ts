@@ -67,6 +67,7 @@ export class RandomForestClassifier implements Classifier {
       nClasses,
       y: labels,
       classWeight: classWeights(labels, nClasses, p.classWeight),
+      values: p.exactFrom ? rawValues(m, this.nJobs > 1) : undefined,
     };
     // Every tree's seed is fixed up front, so which thread grows it cannot matter.
     const rng = new Random(p.seed);
@@ -82,6 +83,7 @@ export class RandomForestClassifier implements Classifier {
         criterion: p.criterion,
         bootstrap: p.bootstrap,
         subsampleClassWeights: p.classWeight === "balanced_subsample",
+        exactFrom: p.exactFrom ?? 0,
       },
       seeds,
       this.nJobs,
@@ -144,7 +146,8 @@ export class RandomForestClassifier implements Classifier {
   /** `options.nJobs`: threads for predicting large batches (default 1); the predictions are the same for any. */
   static deserialize(bytes: Uint8Array, options: { nJobs?: number } = {}): RandomForestClassifier {
     const model = deserializeForest(bytes);
-    const c = new RandomForestClassifier({ ...model.params, maxDepth: model.params.maxDepth ?? undefined, nJobs: options.nJobs });
+    // A file without exactFrom was fitted without exact nodes, whatever today's default.
+    const c = new RandomForestClassifier({ ...model.params, maxDepth: model.params.maxDepth ?? undefined, exactFrom: model.params.exactFrom ?? 0, nJobs: options.nJobs });
     c.setTrees(model.trees, model.nClasses);
     c.nFeatures = model.nFeatures;
     c.featureImportances = model.featureImportances;
@@ -215,4 +218,17 @@ function normalise(p: Float64Array): void {
   let s = 0;
   for (const v of p) s += v;
   if (s > 0) for (let i = 0; i < p.length; i++) p[i] /= s;
+}
+
+/**
+ * The training rows as one row-major float32 array for exact nodes: the caller's own when threads can
+ * read it (one thread, or already in shared memory), else a copy (shared when workers will read it).
+ */
+function rawValues(m: Matrix | RowList, shared: boolean): Float32Array {
+  if (isMatrix(m) && (!shared || m.data.buffer instanceof SharedArrayBuffer)) return m.data;
+  const size = m.rows * m.cols * 4;
+  const out = new Float32Array(shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
+  if (isMatrix(m)) out.set(m.data);
+  else for (let i = 0; i < m.rows; i++) out.set(m.list[i], i * m.cols);
+  return out;
 }

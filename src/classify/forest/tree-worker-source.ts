@@ -72,7 +72,7 @@ port.on("message", (job) => {
         return;
       }
       const tree = growTree(data, params, new Random(seeds[t]), scratch);
-      send({ job: id, index: t, tree }, [tree.feature.buffer, tree.thresholdBin.buffer, tree.nextBin.buffer, tree.right.buffer, tree.leafValues.buffer, tree.importances.buffer]);
+      send({ job: id, index: t, tree }, [tree.feature.buffer, tree.thresholdBin.buffer, tree.nextBin.buffer, tree.right.buffer, tree.exactThreshold.buffer, tree.leafValues.buffer, tree.importances.buffer]);
     }
   } catch (error) {
     const text = String((error && error.message) || error).split("\\n")[0];

@@ -88,4 +88,21 @@ describe("growTree", () => {
     // nextBin is the next occupied bin of the node: above the threshold bin.
     for (let i = 0; i < bytes.nodeCount; i++) if (bytes.feature[i] >= 0) expect(bytes.nextBin[i]).toBeGreaterThan(bytes.thresholdBin[i]);
   });
+
+  it("grows the same exact nodes whether they sort packed keys or positions with a comparator", () => {
+    // Values repeat (rounded to 1/8) so that ties, and -0 beside 0, are sorted both ways.
+    const { X, y } = noisyData(4000, 10, 29);
+    const values = Float32Array.from(X.data, (v) => (Math.round(v * 8) / 8) || (v < 0 ? -0 : 0));
+    const { codes } = FeatureBinner.fitTransform({ rows: X.rows, cols: X.cols, data: values });
+    const data = { codes, nBins: 256, values, nSamples: X.rows, nFeatures: X.cols, nClasses: 3, y: Int32Array.from(y, (c, i) => (values[i * 10 + 4] > 0.5 ? 2 : c)), classWeight: new Float64Array(3).fill(1) };
+    const params: TreeBuildParams = { maxFeatures: 3, maxDepth: Infinity, minSamplesLeaf: 2, minSamplesSplit: 2, criterion: "entropy", bootstrap: true, exactFrom: 100 };
+    const packed = growTree(data, params, new Random(6));
+    const compared = growTree(data, { ...params, packedSortBelow: 16 }, new Random(6));
+    let exactNodes = 0;
+    for (let i = 0; i < packed.nodeCount; i++) if (!Number.isNaN(packed.exactThreshold[i])) exactNodes++;
+    expect(exactNodes).toBeGreaterThan(20);
+    for (const name of ["feature", "exactThreshold", "thresholdBin", "right", "leafValues", "importances"] as const) {
+      expect(Array.from(compared[name]), name).toEqual(Array.from(packed[name]));
+    }
+  });
 });
