@@ -212,7 +212,7 @@ function writeSet(dir: string, name: string, X: Matrix, y: Int32Array): void {
 }
 
 function runEngine(set: BenchSet, options: Parameters<typeof createClassifier>[0], forestSeed = seed, repeats = predictRepeats): EngineResult {
-  const extra = options.engine === "sentivec" ? sentivecOptions : {};
+  const extra = options?.engine === "sentivec" ? sentivecOptions : {};
   const model: Classifier = createClassifier({ ...options, ...extra, nEstimators: nTrees, seed: forestSeed, maxFeatures: "sqrt" });
   let t0 = performance.now();
   const c0 = process.cpuUsage();

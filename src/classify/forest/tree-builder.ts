@@ -121,6 +121,29 @@ export function splitMidpoint(a: number, b: number): number {
   return m >= b ? a : m;
 }
 
+/**
+ * The score a split maximises, from the left child's class weights (the right's are totals − left):
+ * Σl²/wL + Σr²/wR for Gini (scikit-learn's proxy: maximising it minimises the children's weighted Gini),
+ * or Σ xlogx of the class weights minus xlogx of the children's weights for entropy (maximising it
+ * minimises wL·H(L) + wR·H(R)).
+ */
+export function splitScore(left: Float64Array, totals: Float64Array, K: number, leftW: number, rightW: number, entropy: boolean): number {
+  if (entropy) {
+    let score = 0;
+    for (let k = 0; k < K; k++) score += xlogx(left[k]) + xlogx(totals[k] - left[k]);
+    return score - (xlogx(leftW) + xlogx(rightW));
+  }
+  let sl = 0;
+  let sr = 0;
+  for (let k = 0; k < K; k++) {
+    const a = left[k];
+    const r = totals[k] - a;
+    sl += a * a;
+    sr += r * r;
+  }
+  return sl / leftW + sr / rightW;
+}
+
 /** x·ln(x) with 0·ln(0) = 0, for the entropy split score. */
 export function xlogx(x: number): number {
   return x > 0 ? x * Math.log(x) : 0;
@@ -402,22 +425,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
           if (!(b > a)) continue;
           if (u + 1 < minLeaf) continue;
           if (nNode - u - 1 < minLeaf) break;
-          const rightW = W - leftW;
-          let score = 0;
-          if (entropy) {
-            for (let k = 0; k < K; k++) score += xlogx(left[k]) + xlogx(totals[k] - left[k]);
-            score -= xlogx(leftW) + xlogx(rightW);
-          } else {
-            let sl = 0;
-            let sr = 0;
-            for (let k = 0; k < K; k++) {
-              const l = left[k];
-              const r = totals[k] - l;
-              sl += l * l;
-              sr += r * r;
-            }
-            score = sl / leftW + sr / rightW;
-          }
+          const score = splitScore(left, totals, K, leftW, W - leftW, entropy);
           if (score > bestScore) {
             bestScore = score;
             bestFeature = f;
@@ -612,23 +620,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
                 if (leftN < minLeaf) continue;
                 if (nNode - leftN < minLeaf) break;
               }
-              const rightW = W - leftW;
-              let score = 0;
-              if (entropy) {
-                // Maximising this minimises wL·H(L) + wR·H(R).
-                for (let k = 0; k < K; k++) score += xlogx(left[k]) + xlogx(totals[k] - left[k]);
-                score -= xlogx(leftW) + xlogx(rightW);
-              } else {
-                let sl = 0;
-                let sr = 0;
-                for (let k = 0; k < K; k++) {
-                  const a = left[k];
-                  const r = totals[k] - a;
-                  sl += a * a;
-                  sr += r * r;
-                }
-                score = sl / leftW + sr / rightW;
-              }
+              const score = splitScore(left, totals, K, leftW, W - leftW, entropy);
               if (score > bestScore) {
                 bestScore = score;
                 bestFeature = f;
@@ -791,4 +783,4 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
 }
 
 /** What a worker needs to grow trees: these functions' sources, in dependency order. */
-export const TREE_BUILDER_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [drawBootstrap, drawBalancedBootstrap, subsampleClassWeights, nodeImpurity, splitMidpoint, xlogx, growTree];
+export const TREE_BUILDER_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [drawBootstrap, drawBalancedBootstrap, subsampleClassWeights, nodeImpurity, splitMidpoint, splitScore, xlogx, growTree];

@@ -2,14 +2,18 @@ import { describe, expect, it } from "vitest";
 import { DecisionTree } from "../../../src/classify/forest/decision-tree.js";
 import type { GrownTree } from "../../../src/classify/forest/tree-builder.js";
 
-/** A stump on feature 0: code <= thresholdBin goes to leaf 0 (class 0), else leaf 1 (class 1). */
-function stump(thresholdBin: number, nextBin: number): GrownTree {
+/**
+ * A stump on feature 0: code <= thresholdBin goes to leaf 0 (class 0), else leaf 1 (class 1); or, given
+ * `exact`, a raw value <= exact (a node split on raw values, see exactFrom).
+ */
+function stump(thresholdBin: number, nextBin: number, exact = Number.NaN): GrownTree {
   return {
     nodeCount: 3,
     feature: Int32Array.from([0, -1, -1]),
     thresholdBin: Int32Array.from([thresholdBin, 0, 0]),
     nextBin: Int32Array.from([nextBin, 0, 0]),
     right: Int32Array.from([2, 0, 1]),
+    exactThreshold: Float64Array.from([exact, Number.NaN, Number.NaN]),
     leafCount: 2,
     leafValues: Float64Array.from([1, 0, 0, 1]),
     importances: new Float64Array(1),
@@ -31,6 +35,10 @@ describe("DecisionTree", () => {
 
   it("keeps the bin's edge when the next bin is occupied", () => {
     expect(DecisionTree.fromGrown(stump(2, 3), 2, edges).columns().threshold[0]).toBe(2.5);
+  });
+
+  it("takes a node split on raw values at its own threshold, not at a bin's", () => {
+    expect(DecisionTree.fromGrown(stump(2, 3, 2.125), 2, edges).columns().threshold[0]).toBe(2.125);
   });
 
   it("gives back the columns it was built from (the saved layout)", () => {
