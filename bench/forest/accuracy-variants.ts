@@ -15,12 +15,15 @@ const { values } = parseArgs({
     sets: { type: "string", default: "2000x1536,6000x256c3,5000x256c5" },
     seeds: { type: "string", default: "5" },
     seed: { type: "string", default: "42" },
+    /** First forest seed (default: --seed, which also seeds the set), to add seeds to an earlier run's. */
+    "forest-seed": { type: "string" },
     trees: { type: "string", default: "100" },
     "max-bins": { type: "string" },
     "exact-from": { type: "string" },
   },
 });
 const seed = Number(values.seed);
+const forestSeed = Number(values["forest-seed"] ?? values.seed);
 for (const spec of values.sets.split(",")) {
   const match = /^(\d+)x(\d+)(?:c(\d+))?(?:i(\d+))?(?:s([\d.]+))?$/.exec(spec);
   if (!match) throw new Error(`bad set ${spec}`);
@@ -32,7 +35,7 @@ for (const spec of values.sets.split(",")) {
   let fitS = 0;
   let cpuS = 0;
   for (let i = 0; i < Number(values.seeds); i++) {
-    const options: Record<string, unknown> = { nEstimators: Number(values.trees), seed: seed + i, nJobs: 2 };
+    const options: Record<string, unknown> = { nEstimators: Number(values.trees), seed: forestSeed + i, nJobs: 2 };
     if (values["max-bins"] !== undefined) options.maxBins = Number(values["max-bins"]);
     if (values["exact-from"] !== undefined) options.exactFrom = Number(values["exact-from"]);
     const model = new RandomForestClassifier(options);

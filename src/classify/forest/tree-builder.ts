@@ -345,10 +345,6 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
     const exact = exactFrom > 0 && nNode >= exactFrom;
     // The first binned node below exact ones: no constants known on `perm` yet (see permX).
     if (known < 0) known = 0;
-    if (exact && nodeBlock >= 0) {
-      freeBlocks.push(nodeBlock);
-      nodeBlock = -1;
-    }
 
     let bestFeature = -1;
     let bestBin = 0;
