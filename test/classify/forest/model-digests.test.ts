@@ -10,6 +10,8 @@ const PINNED: Record<string, string> = {
   "2 classes, maxFeatures all (histogram subtraction)": "71dca27803ae6e39eecbe7a714c662d4aaf7f8b1b6c3657d4b7cec5f38fa13ef",
   "3 classes, balanced_subsample": "ef961fc8c0ff314624feb7a1923e78ccf98302dd2505b501203d8ebc4bc06fca",
   "2 classes, maxBins 4000 (16-bit codes)": "7a7aab0e3baa4ea1edba687a4c393af54ef9770afcbe93516c52448766ce1de3",
+  // Added with exactFrom (main 31167e6): the exact nodes' bytes, pinned from the option's first version.
+  "3 classes, exactFrom 1000 (exact nodes above binned ones)": "a786888e93eaf93e9ef7a4ae246c0e6c6dabd4e5775ede918b4dd4793514a5c0",
 };
 
 describe("saved forests stay byte-identical across engine changes", () => {

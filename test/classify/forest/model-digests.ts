@@ -1,5 +1,6 @@
 // Fits a few forests that cover the tree builder's paths (two and three classes, Gini and entropy,
-// minSamplesLeaf > 1, every feature per split with histogram subtraction, class weights, 16-bit codes)
+// minSamplesLeaf > 1, every feature per split with histogram subtraction, class weights, 16-bit codes,
+// exact nodes)
 // and prints the sha256 of each saved model: model-digests.test.ts pins them, so a change to how trees
 // are grown or stored cannot change a model unnoticed.
 import { createHash } from "node:crypto";
@@ -13,6 +14,7 @@ export const DIGEST_CASES: [string, ForestOptions, number][] = [
   ["2 classes, maxFeatures all (histogram subtraction)", { nEstimators: 3, maxFeatures: "all" }, 2],
   ["3 classes, balanced_subsample", { nEstimators: 6, classWeight: "balanced_subsample" }, 3],
   ["2 classes, maxBins 4000 (16-bit codes)", { nEstimators: 4, maxBins: 4000 }, 2],
+  ["3 classes, exactFrom 1000 (exact nodes above binned ones)", { nEstimators: 4, exactFrom: 1000 }, 3],
 ];
 
 export function modelDigests(): Record<string, string> {
