@@ -144,6 +144,23 @@ export function splitScore(left: Float64Array, totals: Float64Array, K: number, 
   return sl / leftW + sr / rightW;
 }
 
+/** Sorts a[0, n) ascending: by insertion for up to 32 values (cheaper than the native sort's set-up), else natively. */
+export function sortPrefix(a: Int32Array | Float64Array, n: number): void {
+  if (n > 32) {
+    a.subarray(0, n).sort();
+    return;
+  }
+  for (let u = 1; u < n; u++) {
+    const x = a[u];
+    let v = u - 1;
+    while (v >= 0 && a[v] > x) {
+      a[v + 1] = a[v];
+      v--;
+    }
+    a[v + 1] = x;
+  }
+}
+
 /** x·ln(x) with 0·ln(0) = 0, for the entropy split score. */
 export function xlogx(x: number): number {
   return x > 0 ? x * Math.log(x) : 0;
@@ -390,19 +407,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
             exKey[p] = (b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0) * 2097152 + p;
           }
         }
-        if (nNode >= packedBelow) {
-          // Sorted above.
-        } else if (nNode <= 32) {
-          for (let u = 1; u < nNode; u++) {
-            const key = exKey[u];
-            let v = u - 1;
-            while (v >= 0 && exKey[v] > key) {
-              exKey[v + 1] = exKey[v];
-              v--;
-            }
-            exKey[v + 1] = key;
-          }
-        } else exKey.subarray(0, nNode).sort();
+        if (nNode < packedBelow) sortPrefix(exKey, nNode);
         // Try the split after each row whose successor's value is larger, in value order; ties keep the first.
         for (let k = 0; k < K; k++) left[k] = 0;
         let leftW = 0;
@@ -544,18 +549,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
               occupied[m++] = c;
             }
           }
-          if (m > 32) occupied.subarray(0, m).sort();
-          else {
-            for (let u = 1; u < m; u++) {
-              const c = occupied[u];
-              let v = u - 1;
-              while (v >= 0 && occupied[v] > c) {
-                occupied[v + 1] = occupied[v];
-                v--;
-              }
-              occupied[v + 1] = c;
-            }
-          }
+          sortPrefix(occupied, m);
         } else {
           for (let word = 0; word < nWords && (nodeBlock < 0 || inBatch); word++) {
             let bits = bitsArr[bitsOff + word];
@@ -779,4 +773,4 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
 }
 
 /** What a worker needs to grow trees: these functions' sources, in dependency order. */
-export const TREE_BUILDER_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [drawBootstrap, drawBalancedBootstrap, subsampleClassWeights, nodeImpurity, splitMidpoint, splitScore, xlogx, growTree];
+export const TREE_BUILDER_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [drawBootstrap, drawBalancedBootstrap, subsampleClassWeights, nodeImpurity, splitMidpoint, splitScore, sortPrefix, xlogx, growTree];
