@@ -83,6 +83,9 @@ export function registerStoreCommand(program: Command): void {
         });
       }
       ({ added, updated } = await target.upsertMany(rows.records));
+      // A model trained on the store then records how these labels were read (--stars...), as one
+      // trained on the files would.
+      if (dataset.items.some((i) => i.label !== undefined)) await target.noteLabelScheme(dataset.labelScheme ?? "binary");
       generation = (await target.save()).generation;
       index = indexAfterSave(target, quiet);
       size = await target.count();

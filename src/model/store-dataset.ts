@@ -52,6 +52,7 @@ export function storeDataset(data: StoreSource, options: TrainingSetOptions & { 
     stats: { rows: X.rows + set.skippedUnlabeled, kept: X.rows, duplicatesRemoved: 0, conflictingDuplicates: 0, neutralDropped: 0, badRowsSkipped: 0, badRows: [] },
     files: [file],
     fingerprint: hash.digest("hex"),
+    ...(set.labelScheme !== undefined ? { labelScheme: set.labelScheme } : {}),
   };
   return { dataset, embedderId: set.embedderId, ignoredUnlabeled: set.skippedUnlabeled };
 }

@@ -9,6 +9,8 @@ import { faultPoint } from "../util/fault-hooks.js";
 import { refuseForeignJson } from "../util/foreign-file.js";
 import { ensureDir } from "../util/output-path.js";
 import { storeSaveError } from "./store-save-error.js";
+import type { LabelScheme } from "../data/parse-label.js";
+import { validLabelSchemes } from "./label-schemes.js";
 import type { Metadata } from "./store-filter.js";
 import { StoreError } from "./store-error.js";
 
@@ -50,6 +52,13 @@ export interface StoreManifest {
   ids: string[];
   labels: (string | null)[];
   metadata: (Metadata | null)[];
+  /**
+   * How `store add` read the label columns of the files that gave rows their labels ("stars", a label
+   * map...), each scheme once; absent when none was recorded (stores saved before it was). A model
+   * trained on the store records the scheme when there is exactly one, so `evaluate` reads a file of the
+   * same kind without the flag again.
+   */
+  labelSchemes?: LabelScheme[];
   /** sha256 of everything above but savedAt (see storeManifestChecksum): an edited label or id fails to load. */
   checksum: string;
 }
@@ -62,6 +71,7 @@ export interface StoreSnapshot {
   labels: readonly (string | undefined)[];
   metadata: readonly (Metadata | undefined)[];
   vectors: Float32Array;
+  labelSchemes?: readonly LabelScheme[];
 }
 
 export interface SaveResult {
@@ -107,6 +117,8 @@ export function writeStoreFiles(dir: string, snap: StoreSnapshot): SaveResult {
       ids: snap.ids.slice(),
       labels: snap.labels.map((l) => l ?? null),
       metadata: snap.metadata.map((m) => m ?? null),
+      // Only when there is one, so a store without any keeps its manifest (and checksum) as before.
+      ...(snap.labelSchemes && snap.labelSchemes.length > 0 ? { labelSchemes: snap.labelSchemes.slice() } : {}),
     };
     const manifest: StoreManifest = { ...unsigned, checksum: storeManifestChecksum(unsigned) };
     writeFileAtomicSync(manifestPath, JSON.stringify(manifest), "manifest");
@@ -177,6 +189,9 @@ export function readStoreManifest(dir: string): StoreManifest {
     if (!Array.isArray(arr) || arr.length !== count) {
       throw corrupt(file, `has ${Array.isArray(arr) ? arr.length : "no"} ${key} for ${count} rows`);
     }
+  }
+  if (!validLabelSchemes(m.labelSchemes)) {
+    throw corrupt(file, "has a label scheme this sentivec does not know");
   }
   if (m.formatVersion >= 2) {
     if (typeof m.checksum !== "string") throw corrupt(file, "has no checksum");

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { LabelScheme } from "../data/parse-label.js";
 import type { Embedder } from "../embed/embedder.js";
 import { checkEmbedderMatches, embedderSpaceId } from "../embed/embedder-identity.js";
 import { EmbeddingFetcher, type FetchUsage } from "../embed/embedding-fetcher.js";
@@ -7,6 +8,7 @@ import { isBlankText } from "../util/text-checks.js";
 import { type SaveResult, type StoreManifest, readStoreManifest, readStoreVectors, readStoreVectorsAsync, writeStoreFiles } from "./store-files.js";
 import { type Metadata, type StoreFilter, compileFilter } from "./store-filter.js";
 import { StoreError } from "./store-error.js";
+import { singleLabelScheme, withLabelScheme } from "./label-schemes.js";
 import { TopK } from "./top-k.js";
 import { approxTopK } from "./ann/approx-top-k.js";
 import type { IndexMeta } from "./ann/index-files.js";
@@ -94,6 +96,8 @@ export interface TrainingSet {
   skippedUnlabeled: number;
   /** Where the rows came from (e.g. the store's folder), for reports and a model bundle; set by the caller. */
   source?: string;
+  /** How the rows' labels were read from their files, when the store knows one scheme (see noteLabelScheme). */
+  labelScheme?: LabelScheme;
 }
 
 export interface TrainingSetOptions {
@@ -142,6 +146,7 @@ export class VectorStore {
   private ids: string[] = [];
   private labels: (string | undefined)[] = [];
   private metadata: (Metadata | undefined)[] = [];
+  private schemes: LabelScheme[] = [];
   private readonly rowOf = new Map<string, number>();
   private fetcher: EmbeddingFetcher | undefined;
   private scratch = new Float64Array(0);
@@ -481,7 +486,22 @@ export class VectorStore {
       ids: all ? this.ids.slice() : rows.map((r) => this.ids[r]),
       embedderId: this.embedderId,
       skippedUnlabeled: skipped,
+      ...singleLabelScheme(this.schemes),
     };
+  }
+
+  /** The label schemes noted by noteLabelScheme (kept across save and load), each once. */
+  get labelSchemes(): readonly LabelScheme[] {
+    return this.schemes;
+  }
+
+  /**
+   * Notes how the labels of rows being added were read from their files ("stars", a label map...), so a
+   * model trained on the store can record it (toTrainingSet's `labelScheme`, when the store knows just
+   * one). `sentivec store add` calls it; a library caller adding labels of its own may leave it out.
+   */
+  noteLabelScheme(scheme: LabelScheme): void {
+    this.schemes = withLabelScheme(this.schemes, scheme);
   }
 
   /**
@@ -546,6 +566,7 @@ export class VectorStore {
       labels: this.labels,
       metadata: this.metadata,
       vectors: this.buf.view(this.size),
+      labelSchemes: this.schemes,
     });
     this.knownVectorsSha = { version: this.vectorsVersion, sha256: result.sha256 };
     return result;
@@ -621,6 +642,7 @@ export class VectorStore {
     this.knownVectorsSha = { version: this.vectorsVersion, sha256: manifest.sha256 };
     this.labels = labels.map((l) => l ?? undefined);
     this.metadata = metadata.map((m) => m ?? undefined);
+    this.schemes = manifest.labelSchemes ?? [];
     if (options.embedder || options.fetcher) this.useEmbedder(options.fetcher ?? options.embedder!);
     return this;
   }

@@ -94,6 +94,27 @@ describe("train / evaluate / cv --store with unlabelled rows and filters (offlin
     expect(cv.pooled).toEqual(cvFiles.pooled);
   }, 300000);
 
+  it("a model trained on a store filled with --stars records the scheme: evaluate reads a star file without --stars again", async () => {
+    const food = join("datasets", "fine-food-reviews", "fine_food_reviews_1k.csv");
+    const stars = join(tmp.dir, "stars-store");
+    expect((await cli(["store", "add", food, "--stars", "--store", stars, ...HASH, "-q"])).code).toBe(0);
+    const m = join(tmp.dir, "m-stars");
+    const t = await cli(["train", "--store", stars, "-o", m, ...FOREST, "--json"]);
+    expect(t.code, t.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(m, "model.json"), "utf8")).labelScheme).toBe("stars");
+    const e = await cli(["evaluate", "--model", m, food, ...HASH, "--json"]);
+    expect(e.code, e.stderr).toBe(0);
+    // Read as --stars reads it (3-star reviews left out), with the same scores.
+    expect(json(e).report).toEqual(json(await cli(["evaluate", "--model", m, food, "--stars", ...HASH, "--json"])).report);
+
+    // Rows read two ways: the model's scheme is unknown, so evaluate asks for the flag (as for older models).
+    expect((await cli(["store", "add", AMAZON, "--store", stars, ...HASH, "-q"])).code).toBe(0);
+    const mixed = join(tmp.dir, "m-mixed");
+    expect((await cli(["train", "--store", stars, "-o", mixed, ...FOREST, "-q"])).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(mixed, "model.json"), "utf8")).labelScheme).toBeUndefined();
+    expectOneLineError(await cli(["evaluate", "--model", mixed, food, ...HASH]), /star rating.*--stars/);
+  }, 300000);
+
   it("refuses mistakes with one line each", async () => {
     const missing = join(tmp.dir, "no-such-store");
     expectOneLineError(await cli(["train", "-o", join(tmp.dir, "x")]), /Nothing to train on: give dataset files, or --store DIR/);

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { LabelScheme } from "../../data/parse-label.js";
 import { compileFilter, type StoreFilter } from "../store-filter.js";
 import { StoreError } from "../store-error.js";
 import { MANIFEST_FILE, readStoreManifest } from "../store-files.js";
@@ -80,6 +81,10 @@ export class MemoryCollection implements VectorCollection {
       if (row === undefined) throw unknownId(u.id);
       this.store.updateMetadata(u.id, u.metadata ?? {}, Object.keys(row.metadata));
     }
+  }
+
+  async noteLabelScheme(scheme: LabelScheme): Promise<void> {
+    this.store.noteLabelScheme(scheme);
   }
 
   async metadataFields(): Promise<string[]> {

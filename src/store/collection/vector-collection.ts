@@ -1,3 +1,4 @@
+import type { LabelScheme } from "../../data/parse-label.js";
 import type { Metadata, StoreFilter } from "../store-filter.js";
 import type { SearchHit, StoredRecord, TrainingSet, TrainingSetOptions, VectorRecord } from "../vector-store.js";
 
@@ -39,6 +40,11 @@ export interface VectorCollection {
    * predictions `store label` writes back batch by batch) do not show up in it.
    */
   scan(options: ScanOptions): AsyncIterable<StoredRecord[]>;
+  /**
+   * Records how the labels of rows being added were read from their files ("stars", a label map...), so
+   * a model trained on the store records it too (see src/store/label-schemes.ts). Kept by the next save.
+   */
+  noteLabelScheme(scheme: LabelScheme): Promise<void>;
   /** Replaces rows' metadata (their vectors and labels stay); an unknown id is an error. */
   replaceMetadata(updates: readonly MetadataUpdate[]): Promise<void>;
   /** Top-level metadata field names rows have (for the Lance backend: every field ever written), sorted. */

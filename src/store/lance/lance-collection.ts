@@ -11,6 +11,8 @@ import { checkBatchSize, unknownId } from "../collection/memory-collection.js";
 import type { CollectionInfo, CollectionSpace, MetadataUpdate, ScanOptions, VectorCollection } from "../collection/vector-collection.js";
 import { filterToSql, sqlString } from "./lance-filter-sql.js";
 import { type IndexOptions, type IndexReport, type SearchTuning, buildVectorIndex, searchTuning } from "./lance-index.js";
+import type { LabelScheme } from "../../data/parse-label.js";
+import { singleLabelScheme, withLabelScheme } from "../label-schemes.js";
 import { LANCE_FORMAT, LANCE_FORMAT_VERSION, LANCE_TABLE, type LanceManifest, hasLanceManifest, readLanceManifest, writeLanceManifest } from "./lance-manifest.js";
 import { type LanceDb, firstLine, lanceModules } from "./lance-modules.js";
 import { type RowColumns, batchRecords, copyVectors, damaged, readRowFields, rowSchema, rowsTable } from "./lance-rows.js";
@@ -258,6 +260,7 @@ export class LanceCollection implements VectorCollection {
         ids,
         embedderId: this.embedderId,
         skippedUnlabeled: skipped,
+        ...singleLabelScheme(readLanceManifest(this.dir).labelSchemes),
       };
     } finally {
       snapshot.close();
@@ -414,6 +417,14 @@ export class LanceCollection implements VectorCollection {
     const all = new Table(tables.flatMap((t) => t.batches));
     faultPoint("lance:commit", this.dir);
     await this.lance("write", () => this.table.add(all));
+  }
+
+  async noteLabelScheme(scheme: LabelScheme): Promise<void> {
+    const current = readLanceManifest(this.dir);
+    const schemes = withLabelScheme(current.labelSchemes ?? [], scheme);
+    if (schemes.length === (current.labelSchemes ?? []).length) return;
+    this.manifest = { ...current, labelSchemes: schemes };
+    writeLanceManifest(this.dir, this.manifest);
   }
 
   /** Adds new labels and metadata fields to the manifest before the rows that carry them are committed. */

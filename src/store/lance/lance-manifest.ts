@@ -1,6 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { writeFileAtomicSync } from "../../util/atomic-file.js";
+import type { LabelScheme } from "../../data/parse-label.js";
+import { validLabelSchemes } from "../label-schemes.js";
 import { StoreError } from "../store-error.js";
 import { MANIFEST_FILE } from "../store-files.js";
 
@@ -25,6 +27,8 @@ export interface LanceManifest {
   table: string;
   labels: string[];
   metadataFields: string[];
+  /** How `store add` read the files' labels, each scheme once (src/store/label-schemes.ts); absent in older stores. */
+  labelSchemes?: LabelScheme[];
 }
 
 export function lanceManifestPath(dir: string): string {
@@ -72,6 +76,7 @@ export function readLanceManifest(dir: string): LanceManifest {
     throw corrupt(file, "has an invalid embedder id, dimensions or table name");
   }
   if (!strings(m.labels) || !strings(m.metadataFields)) throw corrupt(file, "has invalid label or field lists");
+  if (!validLabelSchemes(m.labelSchemes)) throw corrupt(file, "has a label scheme this sentivec does not know");
   return m;
 }
 

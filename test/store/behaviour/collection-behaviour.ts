@@ -235,6 +235,22 @@ export function describeCollectionBehaviour(backend: BackendUnderTest): void {
       again.close();
     });
 
+    it("keeps the label schemes noted by add across a reload; the training set carries one only while there is just one", async () => {
+      const { c, dir } = await fresh(rows(9, 13));
+      expect((await c.toTrainingSet({ unlabeled: "skip" })).labelScheme).toBeUndefined();
+      await c.noteLabelScheme("stars");
+      await c.noteLabelScheme("stars"); // noted once
+      await c.save();
+      c.close();
+      const again = await openCollection(backend.location(dir));
+      expect((await again.toTrainingSet({ unlabeled: "skip" })).labelScheme).toBe("stars");
+      await again.noteLabelScheme({ map: { "1": "negative", "5": "positive" } });
+      await again.save();
+      expect((await again.toTrainingSet({ unlabeled: "skip" })).labelScheme).toBeUndefined();
+      expectOneLine(await failure(again.noteLabelScheme("thumbs" as never)), "STORE_LABEL_SCHEME");
+      again.close();
+    });
+
     it("a missing store is a one-line error saying none is there", async () => {
       const err = await failure(openCollection(backend.location(join(root, "never-created"))));
       expectOneLine(err, "STORE_NOT_FOUND");
