@@ -102,6 +102,18 @@ describe("other forest options", () => {
     expect(savedParams(plain).maxBins).toBe(256);
   });
 
+  it("--exact-from 2000: the bundle records it (and nothing when not given); --exact-from -1 is one line", () => {
+    const exact = join(tmp.dir, "exact-from");
+    expect(train(exact, "--exact-from", "2000").code).toBe(0);
+    expect(savedParams(exact).exactFrom).toBe(2000);
+    const plain = join(tmp.dir, "exact-from-default");
+    expect(train(plain).code).toBe(0);
+    expect(savedParams(plain).exactFrom).toBeUndefined();
+    const bad = join(tmp.dir, "exact-from-bad");
+    expectOneLineError(train(bad, "--exact-from", "-1"), /--exact-from must be a whole number ≥ 0/, 1);
+    expect(existsSync(bad)).toBe(false);
+  });
+
   it("--max-depth 2.5: one line", () => {
     const r = runCli(["cv", amazon, "--folds", "2", "--max-depth", "2.5"]);
     expectOneLineError(r, /--max-depth must be a whole number ≥ 1/, 1);
