@@ -93,22 +93,25 @@ describe("other forest options", () => {
     }
   });
 
+  /** The params a model trained with `flag value` saves, and those of one trained without any flag (trained once, shared). */
+  function paramsWithAndWithout(flag: string, value: string): [Record<string, unknown>, Record<string, unknown>] {
+    const out = join(tmp.dir, `${flag.slice(2)}-${value}`);
+    expect(train(out, flag, value).code).toBe(0);
+    const plain = join(tmp.dir, "no-forest-flags");
+    if (!existsSync(plain)) expect(train(plain).code).toBe(0);
+    return [savedParams(out), savedParams(plain)];
+  }
+
   it("--max-bins 4096: the bundle records it (and 256 when not given)", () => {
-    const wide = join(tmp.dir, "max-bins-4096");
-    expect(train(wide, "--max-bins", "4096").code).toBe(0);
-    expect(savedParams(wide).maxBins).toBe(4096);
-    const plain = join(tmp.dir, "max-bins-default");
-    expect(train(plain).code).toBe(0);
-    expect(savedParams(plain).maxBins).toBe(256);
+    const [wide, plain] = paramsWithAndWithout("--max-bins", "4096");
+    expect(wide.maxBins).toBe(4096);
+    expect(plain.maxBins).toBe(256);
   });
 
   it("--exact-from 2000: the bundle records it (and nothing when not given); --exact-from -1 is one line", () => {
-    const exact = join(tmp.dir, "exact-from");
-    expect(train(exact, "--exact-from", "2000").code).toBe(0);
-    expect(savedParams(exact).exactFrom).toBe(2000);
-    const plain = join(tmp.dir, "exact-from-default");
-    expect(train(plain).code).toBe(0);
-    expect(savedParams(plain).exactFrom).toBeUndefined();
+    const [exact, plain] = paramsWithAndWithout("--exact-from", "2000");
+    expect(exact.exactFrom).toBe(2000);
+    expect(plain.exactFrom).toBeUndefined();
     const bad = join(tmp.dir, "exact-from-bad");
     expectOneLineError(train(bad, "--exact-from", "-1"), /--exact-from must be a whole number ≥ 0/, 1);
     expect(existsSync(bad)).toBe(false);
