@@ -396,11 +396,11 @@ export class VectorStore {
 
   /** Whether the index saved in `dir` was built from this store's current vectors, without loading it (a damaged description throws). */
   savedIndexState(dir: string): "fresh" | "stale" | "missing" {
-    return this.ann.peek(this.indexedRows, dir).state;
+    return this.peekSavedIndex(dir).state;
   }
 
   /** The index saved in `dir` as its description tells (the graph is not read): fresh with its description, stale with why, or missing. */
-  peekSavedIndex(dir: string): { state: "fresh"; meta: IndexMeta } | { state: "stale"; reason: string; meta: IndexMeta } | { state: "missing" } {
+  peekSavedIndex(dir: string): ReturnType<StoreIndex["peek"]> {
     return this.ann.peek(this.indexedRows, dir);
   }
 
