@@ -108,10 +108,10 @@ describe("other forest options", () => {
     expect(plain.maxBins).toBe(256);
   });
 
-  it("--exact-from 2000: the bundle records it (and nothing when not given); --exact-from -1 is one line", () => {
-    const [exact, plain] = paramsWithAndWithout("--exact-from", "2000");
-    expect(exact.exactFrom).toBe(2000);
-    expect(plain.exactFrom).toBeUndefined();
+  it("--exact-from 0: the bundle records nothing (binned only), and 2000 when not given; --exact-from -1 is one line", () => {
+    const [binned, plain] = paramsWithAndWithout("--exact-from", "0");
+    expect(binned.exactFrom).toBeUndefined();
+    expect(plain.exactFrom).toBe(2000);
     const bad = join(tmp.dir, "exact-from-bad");
     expectOneLineError(train(bad, "--exact-from", "-1"), /--exact-from must be a whole number ≥ 0/, 1);
     expect(existsSync(bad)).toBe(false);

@@ -67,7 +67,7 @@ export class RandomForestClassifier implements Classifier {
       nClasses,
       y: labels,
       classWeight: classWeights(labels, nClasses, p.classWeight),
-      values: p.exactFrom ? rawValues(m, this.nJobs > 1) : undefined,
+      ...(p.exactFrom ? exactValues(m, this.nJobs > 1) : {}),
     };
     // Every tree's seed is fixed up front, so which thread grows it cannot matter.
     const rng = new Random(p.seed);
@@ -221,14 +221,15 @@ function normalise(p: Float64Array): void {
 }
 
 /**
- * The training rows as one row-major float32 array for exact nodes: the caller's own when threads can
- * read it (one thread, or already in shared memory), else a copy (shared when workers will read it).
+ * The training rows' raw values for exact nodes, without a copy where the trees' threads can read the
+ * caller's own: a matrix on one thread or already in shared memory, or a list of rows on one thread.
+ * Worker threads need them in one shared array, so with nJobs > 1 anything else is copied once.
  */
-function rawValues(m: Matrix | RowList, shared: boolean): Float32Array {
-  if (isMatrix(m) && (!shared || m.data.buffer instanceof SharedArrayBuffer)) return m.data;
-  const size = m.rows * m.cols * 4;
-  const out = new Float32Array(shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
+function exactValues(m: Matrix | RowList, threads: boolean): Pick<TreeBuildData, "values" | "valueRows"> {
+  if (isMatrix(m) && (!threads || m.data.buffer instanceof SharedArrayBuffer)) return { values: m.data };
+  if (!isMatrix(m) && !threads) return { valueRows: m.list };
+  const out = new Float32Array(new SharedArrayBuffer(m.rows * m.cols * 4));
   if (isMatrix(m)) out.set(m.data);
   else for (let i = 0; i < m.rows; i++) out.set(m.list[i], i * m.cols);
-  return out;
+  return { values: out };
 }

@@ -34,6 +34,11 @@ export interface TreeBuildData {
    * Needed only when `exactFrom` > 0: large nodes then split on these values instead of the bins.
    */
   values?: Float32Array;
+  /**
+   * The same raw values as the caller's own rows, read where they are, instead of `values`: for fits
+   * grown on the calling thread only (workers cannot read them), so rows given as a list need no copy.
+   */
+  valueRows?: readonly ArrayLike<number>[];
 }
 
 export interface TreeBuildParams {
@@ -57,12 +62,8 @@ export interface TreeBuildParams {
    * `data.values`, as scikit-learn does at every node, instead of between bins (0: never). See growTree.
    */
   exactFrom?: number;
-  /**
-   * Exact nodes of fewer rows than this sort packed keys (value bits and position, see growTree); larger
-   * ones sort positions with a comparator. At most and by default 2^21, the most positions a key holds;
-   * lower only to test the comparator's path, which gives the same trees.
-   */
-  packedSortBelow?: number;
+  /** Exact nodes only above this depth (the root is depth 0). Default 10; see growTree. */
+  exactDepth?: number;
 }
 
 /**
@@ -161,6 +162,84 @@ export function sortPrefix(a: Int32Array | Float64Array, n: number): void {
   }
 }
 
+/**
+ * Orders positions 0..n-1 by their float32 values (given as bits), ties by position, -0 just below +0:
+ * an LSD radix sort of the values' bits made order-preserving (stable passes of 8 bits; a pass whose
+ * byte is the same for every value is skipped). Zeros are set aside first and only the other values
+ * sorted: sparse features (hashed n-grams) are mostly zeros, and sorting them was most of an exact
+ * node's cost. Returns the array holding the sorted positions (`pos` or `posTemp`). Linear in n: a
+ * comparison sort of (value, position) keys made exact nodes 4x the cost of a binned fit on SST-2.
+ */
+export function radixOrder(bits: Uint32Array, n: number, keys: Uint32Array, keysTemp: Uint32Array, pos: Int32Array, posTemp: Int32Array, counts: Int32Array): Int32Array {
+  counts.fill(0, 0, 1024);
+  // Non-zero values to keys/pos (m of them), zeros' positions to the back of posTemp, in order.
+  let m = 0;
+  let negZeros = 0;
+  let zeros = 0;
+  for (let i = 0; i < n; i++) {
+    const b = bits[i];
+    if ((b & 0x7fffffff) === 0) {
+      if (b !== 0) negZeros++;
+      zeros++;
+      continue;
+    }
+    // Flipped bits order as the floats do (negatives reversed, below the positives).
+    const k = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+    keys[m] = k;
+    pos[m] = i;
+    m++;
+    counts[k & 0xff]++;
+    counts[256 + ((k >>> 8) & 0xff)]++;
+    counts[512 + ((k >>> 16) & 0xff)]++;
+    counts[768 + (k >>> 24)]++;
+  }
+  let k0 = keys;
+  let k1 = keysTemp;
+  let p0 = pos;
+  let p1 = posTemp;
+  for (let pass = 0; pass < 4 && m > 1; pass++) {
+    const base = pass * 256;
+    const shift = pass * 8;
+    let skip = false;
+    let sum = 0;
+    for (let d = 0; d < 256; d++) {
+      const c = counts[base + d];
+      if (c === m) skip = true;
+      counts[base + d] = sum;
+      sum += c;
+    }
+    if (skip) continue;
+    for (let i = 0; i < m; i++) {
+      const k = k0[i];
+      const at = counts[base + ((k >>> shift) & 0xff)]++;
+      k1[at] = k;
+      p1[at] = p0[i];
+    }
+    const tk = k0;
+    k0 = k1;
+    k1 = tk;
+    const tp = p0;
+    p0 = p1;
+    p1 = tp;
+  }
+  if (zeros === 0) return p0;
+  // The negatives (keys below +0's 0x80000000), then -0s, then +0s, then the positives, into p1.
+  let negatives = 0;
+  while (negatives < m && k0[negatives] < 0x80000000) negatives++;
+  const at = negatives + zeros;
+  for (let u = m - 1; u >= negatives; u--) p1[at + u - negatives] = p0[u];
+  let neg = negatives;
+  let pos0 = negatives + negZeros;
+  for (let i = 0; i < n; i++) {
+    const b = bits[i];
+    if ((b & 0x7fffffff) !== 0) continue;
+    if (b !== 0) p1[neg++] = i;
+    else p1[pos0++] = i;
+  }
+  for (let u = 0; u < negatives; u++) p1[u] = p0[u];
+  return p1;
+}
+
 /** x·ln(x) with 0·ln(0) = 0, for the entropy split score. */
 export function xlogx(x: number): number {
   return x > 0 ? x * Math.log(x) : 0;
@@ -209,8 +288,14 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   // 2,000 rows and more (exact splits below that size gave nothing). Node sizes fall along every path,
   // so the exact nodes are the top of the tree; they draw features from a permutation of their own
   // (permX), and the binned subtrees below them start afresh on `perm` (known constants: none).
+  // Only in the top exactDepth levels (10): on sparse features (SST-2's hashed n-grams) trees peel small
+  // groups off a large node level after level, so nodes of 2,000 rows went 20+ levels deep and exact
+  // search cost 1.9x the binned fit; cut at 10 levels it cost 1.4x, and at 100k×512 it kept the accuracy
+  // (82.20 over 5 seeds against 82.16 uncut; binned 81.92, scikit-learn 82.53). bench/forest/RESULTS.md.
+  const exactDepth = params.exactDepth ?? 10;
   const values = data.values;
-  const exactFrom = values === undefined ? 0 : (params.exactFrom ?? 0);
+  const valueRows = data.valueRows;
+  const exactFrom = values === undefined && valueRows === undefined ? 0 : (params.exactFrom ?? 0);
 
   // Histogram subtraction: a node's histograms minus its smaller child's are its larger child's, so the
   // larger child costs nBins × K subtractions per feature instead of a pass over its samples. That only
@@ -309,17 +394,18 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   const perm = new Int32Array(D);
   for (let f = 0; f < D; f++) perm[f] = f;
   const permX = Int32Array.from(perm);
-  // An exact node's raw values (exVal, with their bits in exBits) and sort keys: the value's bits made
-  // order-preserving, times 2^21, plus the row's position in the node, so one numeric sort of the keys
-  // orders the rows by value (ties by position: deterministic). Nodes of 2^21 rows or more sort
-  // positions with a comparator instead (same order, slower).
+  // An exact node's raw values (exVal, with their bits in exBits), and radixOrder's working arrays: it
+  // orders the node's rows by value, ties by position (deterministic).
   const exactOn = exactFrom > 0 && inBag >= exactFrom;
   const exInt = int32("exVal", exactOn ? inBag : 0);
   const exVal = new Float32Array(exInt.buffer, exInt.byteOffset, exInt.length);
   const exBits = new Uint32Array(exInt.buffer, exInt.byteOffset, exInt.length);
-  const exKey = float64("exKey", exactOn ? inBag : 0);
-  const packedBelow = Math.min(params.packedSortBelow ?? 2097152, 2097152);
-  const exOrder = int32("exOrder", exactOn && inBag >= packedBelow ? inBag : 0);
+  const exKeyInt = int32("exKey", exactOn ? 2 * inBag : 0);
+  const exKeys = new Uint32Array(exKeyInt.buffer, exKeyInt.byteOffset, exactOn ? inBag : 0);
+  const exKeysTemp = new Uint32Array(exKeyInt.buffer, exKeyInt.byteOffset + (exactOn ? inBag : 0) * 4, exactOn ? inBag : 0);
+  const exPos = int32("exPos", exactOn ? inBag : 0);
+  const exPosTemp = int32("exPosTemp", exactOn ? inBag : 0);
+  const exCounts = int32("exCounts", exactOn ? 1024 : 0);
   const batchHist = batchOn ? float64("batchHist", batchCap * binsK) : hist;
   const batchBits = batchOn ? int32("batchBits", batchCap * nWords) : occupiedBits;
   const batchCount = batchOn && minLeaf > 1 ? int32("batchCount", batchCap * nBins) : binCount;
@@ -359,7 +445,7 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
     // The right child is popped after the whole left subtree: link it to its parent now.
     if (parent >= 0 && parent + 1 !== id) right[parent] = id;
     const nNode = end - start;
-    const exact = exactFrom > 0 && nNode >= exactFrom;
+    const exact = exactFrom > 0 && nNode >= exactFrom && depth < exactDepth;
     // The first binned node below exact ones: no constants known on `perm` yet (see permX).
     if (known < 0) known = 0;
 
@@ -380,11 +466,21 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
         visited++;
         let lo = Infinity;
         let hi = -Infinity;
-        for (let p = 0; p < nNode; p++) {
-          const v = values![samples[start + p] * D + f];
-          exVal[p] = v;
-          if (v < lo) lo = v;
-          if (v > hi) hi = v;
+        // Two copies of one loop, so neither reads through a branch per value.
+        if (valueRows !== undefined) {
+          for (let p = 0; p < nNode; p++) {
+            const v = Math.fround(valueRows[samples[start + p]][f]);
+            exVal[p] = v;
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
+        } else {
+          for (let p = 0; p < nNode; p++) {
+            const v = values![samples[start + p] * D + f];
+            exVal[p] = v;
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
         }
         if (lo === hi) {
           // Constant in this node, so in its subtree.
@@ -394,28 +490,13 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
           newConstants++;
           continue;
         }
-        if (nNode >= packedBelow) {
-          const order = exOrder.subarray(0, nNode);
-          for (let p = 0; p < nNode; p++) order[p] = p;
-          order.sort((a, b) => exVal[a] - exVal[b] || a - b);
-          // Positions in value order: what `key % 2^21` gives below for smaller nodes.
-          for (let p = 0; p < nNode; p++) exKey[p] = order[p];
-        } else {
-          for (let p = 0; p < nNode; p++) {
-            const b = exBits[p];
-            // Flipped bits order as the floats do (negatives reversed, below the positives).
-            exKey[p] = (b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0) * 2097152 + p;
-          }
-        }
-        if (nNode < packedBelow) sortPrefix(exKey, nNode);
+        const order = radixOrder(exBits, nNode, exKeys, exKeysTemp, exPos, exPosTemp, exCounts);
         // Try the split after each row whose successor's value is larger, in value order; ties keep the first.
         for (let k = 0; k < K; k++) left[k] = 0;
         let leftW = 0;
-        // Packed keys carry the position in their low 21 bits; the comparator's path stores positions.
-        const mod = nNode >= packedBelow ? Infinity : 2097152;
-        let pos = exKey[0] % mod;
+        let pos = order[0];
         for (let u = 0; u < nNode - 1; u++) {
-          const nextPos = exKey[u + 1] % mod;
+          const nextPos = order[u + 1];
           const at = start + pos;
           const w = sampleW[at];
           left[sampleY[at]] += w;
@@ -664,7 +745,10 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
     let z = end - 1;
     while (a <= z) {
       const s = samples[a];
-      if (exact ? values![s * D + bestFeature] <= bestThreshold : codes[s * D + bestFeature] <= bestBin) a++;
+      const goesLeft = !exact
+        ? codes[s * D + bestFeature] <= bestBin
+        : (valueRows !== undefined ? Math.fround(valueRows[s][bestFeature]) : values![s * D + bestFeature]) <= bestThreshold;
+      if (goesLeft) a++;
       else {
         samples[a] = samples[z];
         samples[z] = s;
@@ -706,9 +790,10 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
       stTotals = t;
     }
     const childKnown = known + newConstants;
-    // An exact node's binned children start afresh on `perm` (-1: see permX).
-    const knownLeft = exact && mid - start < exactFrom ? -1 : childKnown;
-    const knownRight = exact && end - mid < exactFrom ? -1 : childKnown;
+    // An exact node's binned children (too small, or too deep) start afresh on `perm` (-1: see permX).
+    const childrenDeep = depth + 1 >= exactDepth;
+    const knownLeft = exact && (childrenDeep || mid - start < exactFrom) ? -1 : childKnown;
+    const knownRight = exact && (childrenDeep || end - mid < exactFrom) ? -1 : childKnown;
     // Children's histograms: the smaller child's built directly, the larger one's by subtraction.
     let leftBlock = -1;
     let rightBlock = -1;
@@ -773,4 +858,4 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
 }
 
 /** What a worker needs to grow trees: these functions' sources, in dependency order. */
-export const TREE_BUILDER_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [drawBootstrap, drawBalancedBootstrap, subsampleClassWeights, nodeImpurity, splitMidpoint, splitScore, sortPrefix, xlogx, growTree];
+export const TREE_BUILDER_FUNCTIONS: readonly ((...args: never[]) => unknown)[] = [drawBootstrap, drawBalancedBootstrap, subsampleClassWeights, nodeImpurity, splitMidpoint, splitScore, sortPrefix, radixOrder, xlogx, growTree];

@@ -66,9 +66,15 @@ describe("exact splits in large nodes (exactFrom)", () => {
     const two = new RandomForestClassifier({ ...options, nJobs: 2 }).fit(X, y).serialize();
     const rows = Array.from({ length: X.rows }, (_, i) => X.data.subarray(i * X.cols, (i + 1) * X.cols));
     const listed = new RandomForestClassifier({ ...options, nJobs: 2 }).fit(rows, y).serialize();
+    // On one thread a list is read where it is (valueRows), not copied: the same trees.
+    const listedOne = new RandomForestClassifier(options).fit(rows, y).serialize();
+    const plainRows = rows.map((r) => Array.from(r));
+    const plainOne = new RandomForestClassifier(options).fit(plainRows, y).serialize();
     expect(Buffer.from(two).equals(Buffer.from(one))).toBe(true);
     expect(Buffer.from(listed).equals(Buffer.from(one))).toBe(true);
-    const binned = new RandomForestClassifier({ nEstimators: 6, seed: 4 }).fit(X, y).serialize();
+    expect(Buffer.from(listedOne).equals(Buffer.from(one))).toBe(true);
+    expect(Buffer.from(plainOne).equals(Buffer.from(one))).toBe(true);
+    const binned = new RandomForestClassifier({ nEstimators: 6, seed: 4, exactFrom: 0 }).fit(X, y).serialize();
     expect(Buffer.from(binned).equals(Buffer.from(one))).toBe(false);
     const loaded = deserializeClassifier(one) as RandomForestClassifier;
     expect(loaded.params.exactFrom).toBe(300);

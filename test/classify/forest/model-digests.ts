@@ -8,13 +8,15 @@ import { RandomForestClassifier } from "../../../src/classify/forest/random-fore
 import type { ForestOptions } from "../../../src/classify/forest/forest-options.js";
 import { noisyData } from "./forest-fixtures.js";
 
+// The binned cases say exactFrom 0: they pin the binned builder, which they did when it was the default.
 export const DIGEST_CASES: [string, ForestOptions, number][] = [
-  ["2 classes, defaults", { nEstimators: 6 }, 2],
-  ["3 classes, entropy, minSamplesLeaf 3", { nEstimators: 6, criterion: "entropy", minSamplesLeaf: 3 }, 3],
-  ["2 classes, maxFeatures all (histogram subtraction)", { nEstimators: 3, maxFeatures: "all" }, 2],
-  ["3 classes, balanced_subsample", { nEstimators: 6, classWeight: "balanced_subsample" }, 3],
-  ["2 classes, maxBins 4000 (16-bit codes)", { nEstimators: 4, maxBins: 4000 }, 2],
+  ["2 classes, binned (the defaults before exactFrom 2000)", { nEstimators: 6, exactFrom: 0 }, 2],
+  ["3 classes, entropy, minSamplesLeaf 3", { nEstimators: 6, criterion: "entropy", minSamplesLeaf: 3, exactFrom: 0 }, 3],
+  ["2 classes, maxFeatures all (histogram subtraction)", { nEstimators: 3, maxFeatures: "all", exactFrom: 0 }, 2],
+  ["3 classes, balanced_subsample", { nEstimators: 6, classWeight: "balanced_subsample", exactFrom: 0 }, 3],
+  ["2 classes, maxBins 4000 (16-bit codes)", { nEstimators: 4, maxBins: 4000, exactFrom: 0 }, 2],
   ["3 classes, exactFrom 1000 (exact nodes above binned ones)", { nEstimators: 4, exactFrom: 1000 }, 3],
+  ["2 classes, defaults (exactFrom 2000)", { nEstimators: 6 }, 2],
 ];
 
 export function modelDigests(): Record<string, string> {

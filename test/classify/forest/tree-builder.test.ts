@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { FeatureBinner } from "../../../src/classify/forest/feature-binner.js";
-import { type GrownTree, growTree, type TreeBuildParams, type TreeScratch } from "../../../src/classify/forest/tree-builder.js";
+import { type GrownTree, growTree, radixOrder, type TreeBuildParams, type TreeScratch } from "../../../src/classify/forest/tree-builder.js";
 import { Random } from "../../../src/util/random.js";
 import { noisyData } from "./forest-fixtures.js";
 
@@ -89,20 +89,39 @@ describe("growTree", () => {
     for (let i = 0; i < bytes.nodeCount; i++) if (bytes.feature[i] >= 0) expect(bytes.nextBin[i]).toBeGreaterThan(bytes.thresholdBin[i]);
   });
 
-  it("grows the same exact nodes whether they sort packed keys or positions with a comparator", () => {
-    // Values repeat (rounded to 1/8) so that ties, and -0 beside 0, are sorted both ways.
-    const { X, y } = noisyData(4000, 10, 29);
-    const values = Float32Array.from(X.data, (v) => (Math.round(v * 8) / 8) || (v < 0 ? -0 : 0));
-    const { codes } = FeatureBinner.fitTransform({ rows: X.rows, cols: X.cols, data: values });
-    const data = { codes, nBins: 256, values, nSamples: X.rows, nFeatures: X.cols, nClasses: 3, y: Int32Array.from(y, (c, i) => (values[i * 10 + 4] > 0.5 ? 2 : c)), classWeight: new Float64Array(3).fill(1) };
-    const params: TreeBuildParams = { maxFeatures: 3, maxDepth: Infinity, minSamplesLeaf: 2, minSamplesSplit: 2, criterion: "entropy", bootstrap: true, exactFrom: 100 };
-    const packed = growTree(data, params, new Random(6));
-    const compared = growTree(data, { ...params, packedSortBelow: 16 }, new Random(6));
-    let exactNodes = 0;
-    for (let i = 0; i < packed.nodeCount; i++) if (!Number.isNaN(packed.exactThreshold[i])) exactNodes++;
-    expect(exactNodes).toBeGreaterThan(20);
-    for (const name of ["feature", "exactThreshold", "thresholdBin", "right", "leafValues", "importances"] as const) {
-      expect(Array.from(compared[name]), name).toEqual(Array.from(packed[name]));
+  it("orders values as a comparison sort of (value, position) does, ties and -0 included", () => {
+    const rng = new Random(8);
+    for (const n of [1, 2, 33, 1000, 5000]) {
+      // Rounded to 1/8 (many ties), both signs, zeros of both signs, a few large and tiny magnitudes.
+      const vals = Float32Array.from({ length: n }, (_, i) => (i % 97 === 0 ? -0 : i % 89 === 0 ? 3e30 * (rng.int(2) ? 1 : -1) : i % 83 === 0 ? 1e-40 : Math.round((rng.int(2000) - 1000) / 37 * 8) / 8));
+      const bits = new Uint32Array(vals.buffer);
+      const scratch = () => new Uint32Array(n);
+      const order = radixOrder(bits, n, scratch(), scratch(), new Int32Array(n), new Int32Array(n), new Int32Array(1024));
+      const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => vals[a] - vals[b] || (Object.is(vals[a], -0) ? 0 : 1) - (Object.is(vals[b], -0) ? 0 : 1) || a - b);
+      expect(Array.from(order.subarray(0, n))).toEqual(expected);
     }
+  });
+
+  it("grows pure trees when exact nodes above give way to binned ones by depth (constants found above do not carry over)", () => {
+    // Features 4 and 5 are constant: the exact root finds them and moves them to the front of its own
+    // feature order. Its children are binned (exactDepth 1) and search the other order; carrying the
+    // root's count of known constants over would skip features 0 and 1 there, which the label needs.
+    const n = 2000;
+    const rng = new Random(12);
+    const values = new Float32Array(n * 6);
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      for (let f = 0; f < 4; f++) values[i * 6 + f] = rng.int(2);
+      values[i * 6 + 4] = 7;
+      values[i * 6 + 5] = -3;
+      y[i] = values[i * 6] !== values[i * 6 + 1] ? 1 : 0;
+    }
+    const { codes, nBins } = FeatureBinner.fitTransform({ rows: n, cols: 6, data: values });
+    const data = { codes, nBins, values, nSamples: n, nFeatures: 6, nClasses: 2, y, classWeight: new Float64Array(2).fill(1) };
+    const params: TreeBuildParams = { maxFeatures: 6, maxDepth: Infinity, minSamplesLeaf: 1, minSamplesSplit: 2, criterion: "gini", bootstrap: false, exactFrom: 2, exactDepth: 1 };
+    const tree = growTree(data, params, new Random(3));
+    expect(Number.isNaN(tree.exactThreshold[0])).toBe(false);
+    // Every leaf pure: each leaf's class distribution is one-hot.
+    for (let l = 0; l < tree.leafValues.length; l += 2) expect(Math.max(tree.leafValues[l], tree.leafValues[l + 1])).toBe(1);
   });
 });
