@@ -1,7 +1,7 @@
 """Scores feature dumps on UCI Amazon + Yelp, one line per dump, same folds for all:
 - 5-fold cross-validation on UCI;
 - trained on all of UCI, scored on every SST-2 training phrase of at least 15 words (mostly whole
-  sentences; across domains, the stand-in for "UCI -> SST-2 dev" with ~8x the sentences of
+  sentences; across domains, the stand-in for "UCI -> SST-2 dev" with ~10x the sentences of
   sentence-holdout.py's 1,500, so a smaller standard error; SST-2 dev is never read).
 Models: scikit-learn's logistic regression (standardized, C = 1, sentivec's baseline; and with C chosen
 by inner 5-fold CV, as issue 12 asks of `--classifier logistic`, since 512 dims on 2,000 texts may want
