@@ -43,7 +43,7 @@ export function addForestOptions(cmd: Command): Command {
     )
     .option(
       "--exact-from <n>",
-      "nodes of at least n rows (in a tree's top 10 levels) split between exact values, as scikit-learn does, instead of between bins (default 2000; 0: never, the faster fit of earlier versions); with --jobs above 1 the forest keeps a copy of the training vectors for them",
+      "nodes of at least n rows (in a tree's top 6 levels) split between exact values, as scikit-learn does, instead of between bins (default 2000; 0: never, the faster fit of earlier versions); with --jobs above 1 the forest keeps a copy of the training vectors for them",
       parseWholeNumber("--exact-from", 0),
     )
     // All cores by default: the model is byte-identical whatever the thread count, so this only saves time.

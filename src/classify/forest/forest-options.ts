@@ -32,7 +32,7 @@ export interface ForestOptions {
    */
   maxBins?: number;
   /**
-   * Nodes with at least this many (distinct, in-bag) rows, in a tree's top 10 levels, search exact
+   * Nodes with at least this many (distinct, in-bag) rows, in a tree's top 6 levels, search exact
    * thresholds between their rows' raw values, as scikit-learn does at every node, instead of between
    * bins (sentivec engine). Default 2000: on large sets 256 bins cost accuracy in exactly those nodes.
    * Costs fit time (a sort per drawn feature in those nodes; nothing on sets under 2,000 rows); with

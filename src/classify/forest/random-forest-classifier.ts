@@ -67,7 +67,8 @@ export class RandomForestClassifier implements Classifier {
       nClasses,
       y: labels,
       classWeight: classWeights(labels, nClasses, p.classWeight),
-      ...(p.exactFrom ? exactValues(m, this.nJobs > 1) : {}),
+      // No node can reach exactFrom rows on a smaller set: then neither values nor a copy of them.
+      ...(p.exactFrom && m.rows >= p.exactFrom ? exactValues(m, this.nJobs > 1) : {}),
     };
     // Every tree's seed is fixed up front, so which thread grows it cannot matter.
     const rng = new Random(p.seed);

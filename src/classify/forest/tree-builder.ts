@@ -62,7 +62,7 @@ export interface TreeBuildParams {
    * `data.values`, as scikit-learn does at every node, instead of between bins (0: never). See growTree.
    */
   exactFrom?: number;
-  /** Exact nodes only above this depth (the root is depth 0). Default 10; see growTree. */
+  /** Exact nodes only above this depth (the root is depth 0). Default 6; see growTree. */
   exactDepth?: number;
 }
 
@@ -288,11 +288,12 @@ export function growTree(data: TreeBuildData, params: TreeBuildParams, rng: Tree
   // 2,000 rows and more (exact splits below that size gave nothing). Node sizes fall along every path,
   // so the exact nodes are the top of the tree; they draw features from a permutation of their own
   // (permX), and the binned subtrees below them start afresh on `perm` (known constants: none).
-  // Only in the top exactDepth levels (10): on sparse features (SST-2's hashed n-grams) trees peel small
-  // groups off a large node level after level, so nodes of 2,000 rows went 20+ levels deep and exact
-  // search cost 1.9x the binned fit; cut at 10 levels it cost 1.4x, and at 100k×512 it kept the accuracy
-  // (82.20 over 5 seeds against 82.16 uncut; binned 81.92, scikit-learn 82.53). bench/forest/RESULTS.md.
-  const exactDepth = params.exactDepth ?? 10;
+  // Only in the top exactDepth levels (6): on sparse features (SST-2's hashed n-grams) trees peel small
+  // groups off a large node level after level, so nodes of 2,000 rows go 20+ levels deep; exact search
+  // in all of them cost 1.9x the binned fit, in the top 10 levels 1.5x, in the top 6 1.3x (10 trees,
+  // CPU time). At 100k×512 the top 6 levels keep the accuracy: 82.34 over 5 seeds (10 levels 82.20,
+  // no cut 82.16; binned 81.92; scikit-learn 82.53). bench/forest/RESULTS.md.
+  const exactDepth = params.exactDepth ?? 6;
   const values = data.values;
   const valueRows = data.valueRows;
   const exactFrom = values === undefined && valueRows === undefined ? 0 : (params.exactFrom ?? 0);

@@ -12,7 +12,7 @@ const PINNED: Record<string, string> = {
   "2 classes, maxBins 4000 (16-bit codes)": "7a7aab0e3baa4ea1edba687a4c393af54ef9770afcbe93516c52448766ce1de3",
   // Added with exactFrom (main 31167e6): the exact nodes' bytes, pinned from the option's first version.
   "3 classes, exactFrom 1000 (exact nodes above binned ones)": "a786888e93eaf93e9ef7a4ae246c0e6c6dabd4e5775ede918b4dd4793514a5c0",
-  // Added when exactFrom 2000 became the default (exact nodes in the top 10 levels), pinned from then.
+  // Added when exactFrom 2000 became the default (exact nodes in the top 6 levels), pinned from then.
   "2 classes, defaults (exactFrom 2000)": "125323c6448eca514024882302af2485f6fba3100d763f86aeb4aad88e61dc2f",
 };
 
