@@ -172,7 +172,8 @@ export function sortPrefix(a: Int32Array | Float64Array, n: number): void {
  */
 export function radixOrder(bits: Uint32Array, n: number, keys: Uint32Array, keysTemp: Uint32Array, pos: Int32Array, posTemp: Int32Array, counts: Int32Array): Int32Array {
   counts.fill(0, 0, 1024);
-  // Non-zero values to keys/pos (m of them), zeros' positions to the back of posTemp, in order.
+  // Non-zero values' keys and positions to keys/pos (m of them); zeros are only counted here and placed
+  // after the sort, in position order.
   let m = 0;
   let negZeros = 0;
   let zeros = 0;
