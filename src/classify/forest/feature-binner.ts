@@ -1,5 +1,5 @@
 import { isMatrix, type Matrix, type RowList } from "../../util/matrix.js";
-import { splitMidpoint } from "./tree-builder.js";
+import { radixOrder, splitMidpoint } from "./tree-builder.js";
 
 /** Default bins per feature: a code fits in a byte. */
 export const MAX_BINS = 256;
@@ -94,65 +94,38 @@ export class FeatureBinner {
 }
 
 /**
- * Sorts float32 columns by LSD radix sort on their bits (4 passes of 8 bits), remembering where each
- * value came from: several times faster than a comparison sort, and the positions let the caller bin
- * every row in one walk.
+ * Sorts float32 columns with the exact nodes' radix sort (radixOrder in tree-builder.ts), remembering
+ * where each value came from: several times faster than a comparison sort, and the positions let the
+ * caller bin every row in one walk.
  */
 class ColumnSorter {
   /** After `sort`, order[p] is the row of the p-th smallest value. */
-  order: Uint32Array;
-  private keys: Uint32Array;
-  private keysTemp: Uint32Array;
-  private orderTemp: Uint32Array;
-  private readonly counts = new Int32Array(256);
+  order: Int32Array;
+  private readonly keys: Uint32Array;
+  private readonly keysTemp: Uint32Array;
+  private readonly pos: Int32Array;
+  private readonly posTemp: Int32Array;
+  private readonly sorted: Float32Array;
+  private readonly counts = new Int32Array(1024);
 
   constructor(size: number) {
     this.keys = new Uint32Array(size);
     this.keysTemp = new Uint32Array(size);
-    this.order = new Uint32Array(size);
-    this.orderTemp = new Uint32Array(size);
+    this.pos = new Int32Array(size);
+    this.posTemp = new Int32Array(size);
+    this.sorted = new Float32Array(size);
+    this.order = this.pos;
   }
 
   /** The column's values in increasing order (a view valid until the next call). */
   sort(column: Float32Array): Float32Array {
     const n = column.length;
     const bits = new Uint32Array(column.buffer, column.byteOffset, n);
-    let keys = this.keys;
-    let keysTemp = this.keysTemp;
-    let order = this.order;
-    let orderTemp = this.orderTemp;
-    // Flip so that unsigned order is float order: negatives reversed, positives above them.
-    for (let i = 0; i < n; i++) {
-      const b = bits[i];
-      keys[i] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
-      order[i] = i;
-    }
-    const counts = this.counts;
-    for (let shift = 0; shift < 32; shift += 8) {
-      counts.fill(0);
-      for (let i = 0; i < n; i++) counts[(keys[i] >>> shift) & 0xff]++;
-      let sum = 0;
-      for (let d = 0; d < 256; d++) {
-        const c = counts[d];
-        counts[d] = sum;
-        sum += c;
-      }
-      for (let i = 0; i < n; i++) {
-        const k = keys[i];
-        const at = counts[(k >>> shift) & 0xff]++;
-        keysTemp[at] = k;
-        orderTemp[at] = order[i];
-      }
-      [keys, keysTemp] = [keysTemp, keys];
-      [order, orderTemp] = [orderTemp, order];
-    }
-    // Four passes: the sorted keys and order are back in this.keys and this.order. Unflip into keysTemp.
-    const outBits = keysTemp;
-    for (let i = 0; i < n; i++) {
-      const k = keys[i];
-      outBits[i] = k & 0x80000000 ? (k & 0x7fffffff) >>> 0 : ~k >>> 0;
-    }
-    return new Float32Array(outBits.buffer, 0, n);
+    this.order = radixOrder(bits, n, this.keys, this.keysTemp, this.pos, this.posTemp, this.counts);
+    const order = this.order;
+    const sorted = this.sorted;
+    for (let p = 0; p < n; p++) sorted[p] = column[order[p]];
+    return sorted.subarray(0, n);
   }
 }
 
